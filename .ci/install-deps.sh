@@ -1,0 +1,38 @@
+#!/bin/sh
+# Install, from Debian 12 packages, everything perfgate needs to build and
+# everything its tests need. Run as root (or through sudo). Idempotent.
+#
+#   .ci/install-deps.sh          build and test dependencies
+#   .ci/install-deps.sh build    only what `make` and `make demo` need
+set -eu
+
+BUILD_PKGS="gcc make pkg-config git ca-certificates
+	libgit2-dev libcurl4-openssl-dev libgsl-dev libjansson-dev zlib1g-dev"
+TEST_PKGS="clang libcmocka-dev python3"
+
+case "${1:-all}" in
+build) PKGS="$BUILD_PKGS" ;;
+all) PKGS="$BUILD_PKGS $TEST_PKGS" ;;
+*) echo "usage: $0 [build|all]" >&2; exit 2 ;;
+esac
+
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		exec sudo "$0" "$@"
+	fi
+	echo "install-deps: run as root: apt-get install $PKGS" | tr '\n\t' '  ' >&2
+	echo >&2
+	exit 1
+fi
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing
+fi

@@ -1,0 +1,141 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "file.h"
+#include "banned.h"
+
+int pg_file_read(pg_buf *out, const char *path)
+{
+	int fd = -1, err = 0;
+	int is_stdin = strcmp(path, "-") == 0;
+	const char *name = is_stdin ? "<stdin>" : path;
+	struct stat st;
+
+	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pg_error_set_errno(PG_EINPUT, "cannot open '%s'", name);
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		err = pg_error_set(PG_EINPUT, "cannot read '%s': Is a directory",
+				   name);
+		goto cleanup;
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		if ((size_t)st.st_size > out->cap - out->len) {
+			err = pg_error_set(PG_EINPUT, "'%s' is too large (%lld bytes)",
+					   name, (long long)st.st_size);
+			goto cleanup;
+		}
+		if ((err = pg_buf_grow(out, (size_t)st.st_size)) < 0)
+			goto cleanup;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (out->alloc - out->len < 65536 + 1 &&
+		    (err = pg_buf_grow(out, 65536)) < 0) {
+			if (out->len + 65536 > out->cap)
+				err = pg_error_set(PG_EINPUT, "'%s' is too large",
+						   name);
+			goto cleanup;
+		}
+		n = read(fd, out->ptr + out->len, out->alloc - out->len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = pg_error_set_errno(PG_EINPUT, "cannot read '%s'", name);
+			goto cleanup;
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+		out->ptr[out->len] = '\0';
+	}
+
+cleanup:
+	if (fd >= 0 && !is_stdin)
+		close(fd);
+	return err;
+}
+
+int pg_file_write_atomic(const char *path, const void *data, size_t len)
+{
+	pg_buf tmp = PG_BUF_INIT;
+	const char *p = data;
+	int fd = -1, err = 0;
+
+	if ((err = pg_buf_addf(&tmp, "%s.tmp.XXXXXX", path)) < 0)
+		goto cleanup;
+	fd = mkstemp(tmp.ptr);
+	if (fd < 0) {
+		err = pg_error_set_errno(PG_EINFRA, "cannot create '%s'", tmp.ptr);
+		goto cleanup;
+	}
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = pg_error_set_errno(PG_EINFRA, "cannot write '%s'", path);
+			goto cleanup;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+		err = pg_error_set_errno(PG_EINFRA, "cannot write '%s'", path);
+		goto cleanup;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		err = pg_error_set_errno(PG_EINFRA, "cannot write '%s'", path);
+		goto cleanup;
+	}
+	fd = -1;
+	if (rename(tmp.ptr, path) < 0) {
+		err = pg_error_set_errno(PG_EINFRA, "cannot rename '%s' to '%s'",
+					 tmp.ptr, path);
+		goto cleanup;
+	}
+
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	if (err < 0 && tmp.len)
+		unlink(tmp.ptr);
+	pg_buf_release(&tmp);
+	return err;
+}
+
+int pg_mkdir_p(const char *path, int mode)
+{
+	pg_buf dir = PG_BUF_INIT;
+	size_t i;
+	int err = 0;
+
+	if ((err = pg_buf_adds(&dir, path)) < 0)
+		goto cleanup;
+	for (i = 1; i <= dir.len; i++) {
+		char saved = dir.ptr[i];
+
+		if (saved != '/' && saved != '\0')
+			continue;
+		dir.ptr[i] = '\0';
+		if (mkdir(dir.ptr, (mode_t)mode) < 0 && errno != EEXIST) {
+			err = pg_error_set_errno(PG_EINFRA, "cannot create directory '%s'",
+						 dir.ptr);
+			goto cleanup;
+		}
+		dir.ptr[i] = saved;
+	}
+
+cleanup:
+	pg_buf_release(&dir);
+	return err;
+}

@@ -1,0 +1,27 @@
+#ifndef PG_FILE_H
+#define PG_FILE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/*
+ * Whole-file helpers. Errors name the file in the usual form
+ * "cannot open 'x': No such file or directory".
+ */
+
+/* Append the content of `path` ("-" reads standard input) to `out`.
+ * Files larger than out->cap fail with PG_EINPUT ("'x' is too large").
+ * Returns 0, PG_EINPUT (missing/unreadable/too large) or PG_ENOMEM. */
+int pg_file_read(pg_buf *out, const char *path);
+
+/* Write `len` bytes to `path` atomically: a temporary file in the same
+ * directory, fsync'd, then renamed over `path`. A reader never sees a
+ * half-written file; on failure nothing is left behind.
+ * Returns 0 or PG_EINFRA. */
+int pg_file_write_atomic(const char *path, const void *data, size_t len);
+
+/* Create `path` and its missing parents (like mkdir -p). 0 or PG_EINFRA. */
+int pg_mkdir_p(const char *path, int mode);
+
+#endif

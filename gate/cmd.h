@@ -1,0 +1,45 @@
+#ifndef PG_CMD_H
+#define PG_CMD_H
+
+/*
+ * The command layer: the only code that prints to the user and picks an
+ * exit status. Each subcommand lives in its own gate/cmd_<name>.c with its
+ * own usage text and is listed in the table in gate/perfgate.c.
+ */
+
+/* Exit statuses: a contract with users' CI scripts (see README). */
+enum pg_exit {
+	PG_EXIT_OK = 0,         /* pass */
+	PG_EXIT_REGRESSION = 1, /* a regression was found */
+	PG_EXIT_USAGE = 2,      /* usage, input or configuration error */
+	PG_EXIT_INFRA = 3       /* infrastructure error: store, git, crashed suite */
+};
+
+#define PERFGATE_VERSION "0.1.0"
+
+typedef int (*pg_cmd_fn)(int argc, char **argv);
+
+int cmd_compare(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+/* Print "perfgate: <message>" (the last library error, or `fmt`) on stderr
+ * and return the exit status that goes with library error `err`. */
+int pg_die_code(int err);
+
+/* Print "perfgate: <fmt...>" on stderr. */
+void pg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Map a library error code to an exit status. */
+int pg_exit_code(int err);
+
+/* Usage error: print "perfgate <cmd>: <fmt...>" and the usage text, return
+ * PG_EXIT_USAGE. */
+int pg_usage_error(const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Flush stdout and check that everything written to it arrived; returns
+ * `status` when it did, PG_EXIT_INFRA (with a message) when it did not. */
+int pg_finish_stdout(int status);
+
+#endif

@@ -1,0 +1,71 @@
+# Shared helpers for the end-to-end tests (sourced, POSIX sh).
+#
+#   PERFGATE   the binary under test (set by `make e2e`)
+#   TMP        a private temporary directory, removed on exit
+#
+# run CMD...           run CMD, capturing stdout in $TMP/out, stderr in
+#                      $TMP/err and the exit status in $rc
+# expect_rc N what     check $rc
+# expect_out PATTERN   grep -E PATTERN in $TMP/out
+# expect_err PATTERN   grep -E PATTERN in $TMP/err
+# Every check prints "ok"/"not ok"; the script exits 1 at the end when
+# any check failed.
+
+set -u
+: "${PERFGATE:?PERFGATE must name the perfgate binary}"
+: "${PYTHON:=/usr/bin/python3}"
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/perfgate-e2e.XXXXXX")
+checks=0
+failures=0
+cleanup_hooks=""
+on_exit() {
+	for h in $cleanup_hooks; do $h; done
+	rm -rf "$TMP"
+}
+trap on_exit EXIT
+trap 'exit 1' INT TERM
+
+ok() { checks=$((checks + 1)); echo "ok $checks - $*"; }
+not_ok() {
+	checks=$((checks + 1)); failures=$((failures + 1))
+	echo "not ok $checks - $*"
+	if [ -s "$TMP/out" ]; then echo "# stdout:"; sed 's/^/#   /' "$TMP/out" | head -40; fi
+	if [ -s "$TMP/err" ]; then echo "# stderr:"; sed 's/^/#   /' "$TMP/err" | head -40; fi
+}
+
+run() {
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+}
+
+expect_rc() {
+	if [ "$rc" -eq "$1" ]; then ok "$2 (exit $rc)"; else not_ok "$2: expected exit $1, got $rc"; fi
+}
+
+expect_out() {
+	if grep -Eq -- "$1" "$TMP/out"; then ok "stdout matches /$1/"; else not_ok "stdout does not match /$1/"; fi
+}
+
+expect_no_out() {
+	if grep -Eq -- "$1" "$TMP/out"; then not_ok "stdout matches /$1/ but must not"; else ok "stdout lacks /$1/"; fi
+}
+
+expect_err() {
+	if grep -Eq -- "$1" "$TMP/err"; then ok "stderr matches /$1/"; else not_ok "stderr does not match /$1/"; fi
+}
+
+expect_empty_out() {
+	if [ -s "$TMP/out" ]; then not_ok "stdout should be empty"; else ok "stdout is empty"; fi
+}
+
+# expect_lines FILE N: FILE has exactly N lines
+expect_lines() {
+	n=$(wc -l <"$1")
+	if [ "$n" -eq "$2" ]; then ok "$1 has $2 lines"; else not_ok "$1 has $n lines, expected $2"; fi
+}
+
+finish() {
+	echo "# $checks checks, $failures failed"
+	[ "$failures" -eq 0 ]
+}
