@@ -4,7 +4,7 @@
 #   make demo       the main job on the built-in defaults
 #   make test       every test (unit, unit under ASan+UBSan, end-to-end, clang build)
 #   make CC=clang   build with clang
-#   make bench-stats  time `perfgate compare` on two 12.5 MB result files
+#   make bench-stats  time `perfgate compare` on two 14 MB result files
 
 CC      ?= cc
 BUILD   ?= build
@@ -40,6 +40,19 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKG_BUILD) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wno-format-nonliteral -Wvla
+# quiet by default; V=1 shows the commands
+ifeq ($(V),1)
+Q :=
+QUIET_CC = 
+QUIET_AR = 
+QUIET_LINK = 
+else
+Q := @
+QUIET_CC = @echo "  CC      $@";
+QUIET_AR = @echo "  AR      $@";
+QUIET_LINK = @echo "  LINK    $@";
+endif
+
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -I. $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS)
 
@@ -71,17 +84,17 @@ all: $(PERFGATE)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIB_COMMON): $(COMMON_OBJ)
 $(LIB_STATS): $(STATS_OBJ)
 $(LIB_GATE): $(GATE_OBJ)
 $(BUILD)/%.a:
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(QUIET_AR)rm -f $@ && ar rcs $@ $^
 
 $(PERFGATE): $(BUILD)/obj/gate/perfgate.o $(PG_LIBS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 # ---------------------------------------------------------------- tests
 UNIT_SRC  := $(wildcard tests/*/test_*.c)
@@ -89,7 +102,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 
 $(BUILD)/tests/%: tests/%.c $(PG_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -MMD -MP $< -o $@ $(ALL_LDFLAGS) $(PG_LIBS) \
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -Itests -MMD -MP $< -o $@ $(ALL_LDFLAGS) $(PG_LIBS) \
 		$(PKG_LIBS) $(shell pkg-config --libs cmocka) -lm
 
 # Unit tests: every cmocka suite; the run fails if any suite fails.
@@ -121,8 +134,13 @@ demo: $(PERFGATE)
 	@tests/demo.sh $(PERFGATE)
 
 # ---------------------------------------------------------------- benchmarks
-bench-stats: $(PERFGATE)
-	$(PYTHON) tests/bench/bench_stats.py --perfgate $(PERFGATE) --dir $(BUILD)/bench
+# The parser's own throughput (tests/bench/bench_parse.c).
+$(BUILD)/bench_parse: tests/bench/bench_parse.c $(LIB_STATS) $(LIB_COMMON)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) $(LIB_STATS) $(LIB_COMMON) $(PKG_LIBS) -lm
+
+bench-stats: $(PERFGATE) $(BUILD)/bench_parse
+	$(PYTHON) tests/bench/bench_stats.py --perfgate $(PERFGATE) --dir $(BUILD)/bench \
+		--bench-parse $(BUILD)/bench_parse
 
 clean:
 	rm -rf build

@@ -38,6 +38,10 @@ int pg_exit_code(int err);
 int pg_usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Parse an option value that must be a number strictly between 0 and 1
+ * (alpha, confidence). 0 or PG_EINPUT naming `opt`. */
+int pg_parse_fraction(double *out, const char *opt, const char *s);
+
 /* Flush stdout and check that everything written to it arrived; returns
  * `status` when it did, PG_EXIT_INFRA (with a message) when it did not. */
 int pg_finish_stdout(int status);

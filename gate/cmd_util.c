@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
@@ -72,4 +73,19 @@ int pg_finish_stdout(int status)
 		return PG_EXIT_INFRA;
 	}
 	return status;
+}
+
+/* Parse a number in (0, 1) from an option value. */
+int pg_parse_fraction(double *out, const char *opt, const char *s)
+{
+	char *end = NULL;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0 && v < 1))
+		return pg_error_set(PG_EINPUT, "%s must be a number between 0 and 1, not '%s'",
+				    opt, s);
+	*out = v;
+	return 0;
 }

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "gate/cmd.h"
 #include "common/banned.h"
 
@@ -18,6 +20,7 @@ static int cmd_help(int argc, char **argv);
 
 static const struct cmd_struct commands[] = {
 
+	{ "compare", cmd_compare, "compare two sets of benchmark results" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "list the commands" },
 };
@@ -56,6 +59,9 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
+	/* GSL's default handler aborts the process; library code reports
+	 * errors through return values instead */
+	gsl_set_error_handler_off();
 	if (argc < 2) {
 		list_commands(stderr);
 		return PG_EXIT_USAGE;

@@ -1,0 +1,3 @@
+module example.com/textproc
+
+go 1.19
