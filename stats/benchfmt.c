@@ -145,9 +145,9 @@ static inline int same_bytes(const char *a, const char *b, size_t n)
 
 enum { NUM_OK = 0, NUM_SYNTAX, NUM_NOT_POSITIVE, NUM_NONFINITE, NUM_RANGE };
 
-/* Iteration count: [+-]digits, a positive int64. *sp is moved to the end
- * of the token. */
-static int parse_iters(const char **sp, const char *e)
+/* Iteration count: [+-]digits, a positive int64, into *out. *sp is moved
+ * to the end of the token. */
+static int parse_iters(unsigned long long *out, const char **sp, const char *e)
 {
 	const char *s = *sp;
 	uint64_t v = 0;
@@ -174,6 +174,7 @@ static int parse_iters(const char **sp, const char *e)
 		return NUM_SYNTAX;
 	if (neg || (!over && v == 0))
 		return NUM_NOT_POSITIVE;
+	*out = v;
 	return over ? NUM_RANGE : NUM_OK;
 }
 
@@ -322,6 +323,7 @@ static int parse_result(parser *p, const char *s, const char *e)
 	const char *name = s + 9, *q, *tok;
 	size_t name_len, k;
 	const char *ell;
+	unsigned long long iters = 1;
 	int rc, len, same = 0;
 
 	/* the same benchmark as on the previous line? (saves the scan) */
@@ -340,7 +342,7 @@ static int parse_result(parser *p, const char *s, const char *e)
 		return 0; /* the name alone, as go test -v prints it */
 
 	tok = q;
-	rc = parse_iters(&q, e);
+	rc = parse_iters(&iters, &q, e);
 	if (rc != NUM_OK) {
 		len = pg_results__clip((size_t)(q - tok), &ell);
 		if (rc == NUM_SYNTAX)
@@ -409,7 +411,7 @@ static int parse_result(parser *p, const char *s, const char *e)
 					p->ncache = k + 1;
 			}
 		}
-		if ((err = pg_results__push(&p->r->series[idx], v)) < 0)
+		if ((err = pg_results__push(&p->r->series[idx], v, iters)) < 0)
 			return err;
 	}
 	p->r->nresults++;

@@ -102,6 +102,7 @@ typedef struct gb {
 	const char *bench;   /* the run's name as it appears in the input */
 	const char *name;    /* the series name (repeats stripped) */
 	size_t name_len;
+	unsigned long long iters; /* the run's "iterations" (1 when absent) */
 	pg_buf key;
 } gb;
 
@@ -117,7 +118,7 @@ static int add_value(gb *g, const char *unit, double v)
 	if ((err = pg_results__series(&idx, g->r, &g->key, g->name,
 				      g->name_len, unit, strlen(unit))) < 0)
 		return err;
-	return pg_results__push(&g->r->series[idx], v);
+	return pg_results__push(&g->r->series[idx], v, g->iters);
 }
 
 static int read_run(gb *g, json_t *run, size_t i)
@@ -149,6 +150,9 @@ static int read_run(gb *g, json_t *run, size_t i)
 	}
 	g->name = g->bench;
 	g->name_len = strip_repeats(g->bench);
+	v = json_object_get(run, "iterations");
+	g->iters = json_is_integer(v) && json_integer_value(v) > 0 ?
+			   (unsigned long long)json_integer_value(v) : 1;
 
 	v = json_object_get(run, "time_unit");
 	if (v && !json_is_string(v))

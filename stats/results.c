@@ -30,6 +30,7 @@ void pg_results_release(pg_results *r)
 	for (i = 0; i < r->nseries; i++) {
 		free(r->series[i].name); /* the unit lives in the same block */
 		free(r->series[i].values);
+		free(r->series[i].iters);
 	}
 	free(r->series);
 	for (i = 0; i < r->nconfig; i++) {
@@ -82,8 +83,23 @@ static int grow_array(void **arr, size_t *alloc, size_t want, size_t elem)
 
 int pg_results__grow_values(pg_series *s, size_t want)
 {
-	return grow_array((void **)&s->values, &s->alloc, want,
-			  sizeof(*s->values));
+	size_t alloc = s->alloc;
+	unsigned long long *iters;
+	int err;
+
+	if (want <= s->alloc)
+		return 0;
+	/* values first; should the second array fail, `alloc` stays as it
+	 * was and the larger values array is merely unused room */
+	if ((err = grow_array((void **)&s->values, &alloc, want,
+			      sizeof(*s->values))) < 0)
+		return err;
+	iters = realloc(s->iters, alloc * sizeof(*iters));
+	if (!iters)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	s->iters = iters;
+	s->alloc = alloc;
+	return 0;
 }
 
 /* Fill series r->nseries (room for it reserved) with key `key`. */
@@ -100,6 +116,7 @@ static int series_fill(pg_results *r, const char *key, size_t key_len,
 	s->name = block;
 	s->unit = block + name_len + 1;
 	s->values = NULL;
+	s->iters = NULL;
 	s->n = 0;
 	s->alloc = 0;
 	return 0;
@@ -182,11 +199,12 @@ int pg_results_add(pg_results *r, const char *name, size_t name_len,
 		    (err = pg_map_put(&r->index, key.ptr, key.len, r->nseries)) < 0) {
 			free(s->name);
 			free(s->values);
+			free(s->iters);
 			goto cleanup;
 		}
 		idx = r->nseries++;
 	}
-	err = pg_results__push(&r->series[idx], value);
+	err = pg_results__push(&r->series[idx], value, 1);
 
 cleanup:
 	pg_buf_release(&key);
@@ -419,6 +437,7 @@ int pg_results__merge(pg_results *dst, pg_results *src)
 			pg_series *d = &dst->series[where[i]];
 
 			memcpy(d->values + d->n, s->values, s->n * sizeof(*s->values));
+			memcpy(d->iters + d->n, s->iters, s->n * sizeof(*s->iters));
 			d->n += s->n;
 			continue;
 		}
@@ -430,6 +449,7 @@ int pg_results__merge(pg_results *dst, pg_results *src)
 		s->name = NULL;
 		s->unit = NULL;
 		s->values = NULL;
+		s->iters = NULL;
 		s->n = s->alloc = 0;
 	}
 	for (i = 0; i < src->nconfig; i++) {
@@ -691,9 +711,16 @@ int pg_results_format_benchfmt(pg_buf *out, const pg_results *r)
 			if (r->series[i].n > maxn)
 				maxn = r->series[i].n;
 		for (k = 0; k < maxn; k++) {
+			unsigned long long iters = 1;
+
+			for (i = first[g]; i != SIZE_MAX; i = next[i])
+				if (k < r->series[i].n) {
+					iters = r->series[i].iters[k];
+					break;
+				}
 			pg_buf_adds(out, "Benchmark");
 			add_field(out, r->series[first[g]].name);
-			pg_buf_adds(out, " 1");
+			pg_buf_addf(out, " %llu", iters);
 			for (i = first[g]; i != SIZE_MAX; i = next[i]) {
 				const pg_series *s = &r->series[i];
 

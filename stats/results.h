@@ -22,6 +22,8 @@ typedef struct pg_series {
 			 * with sub-benchmarks and the -N procs suffix */
 	char *unit;     /* "ns/op", "B/op", "MB/s", ... */
 	double *values; /* one per result line */
+	unsigned long long *iters; /* the iteration count of each sample's
+				    * line (1 where the input has none) */
 	size_t n;
 	size_t alloc;
 } pg_series;
@@ -164,9 +166,9 @@ int pg_results_set_config(pg_results *r, const char *key, size_t key_len,
  * whitespace, an uppercase ASCII letter or a colon, are left out, and
  * control characters in values become spaces), then per benchmark (in
  * order of first appearance) one line per sample index i,
- * "Benchmark<name> 1 <value> <unit>..." with the i-th sample of each of
- * the benchmark's units that has one. The iteration count is not kept by
- * pg_results and is written as 1. Whitespace and control characters in
+ * "Benchmark<name> <iterations> <value> <unit>..." with the i-th sample
+ * of each of the benchmark's units that has one, and the iteration count
+ * of the first of them. Whitespace and control characters in
  * names and units become '_' (an empty unit becomes "?"). Values are
  * written with the fewest digits that read back exactly ("%.15g" to
  * "%.17g"). Returns 0 or PG_ENOMEM (out->cap reached, `out` marked

@@ -22,11 +22,14 @@ int pg_results__series(size_t *out, pg_results *r, pg_buf *key,
 		       const char *name, size_t name_len, const char *unit,
 		       size_t unit_len);
 
-/* Grow the values of `s` (the slow path of pg_results__push). */
+/* Grow the values and iteration counts of `s` to room for `want` (the
+ * slow path of pg_results__push). */
 int pg_results__grow_values(pg_series *s, size_t want);
 
-/* Append `value` to `s` (no check of the value). 0 or PG_ENOMEM. */
-static inline int pg_results__push(pg_series *s, double value)
+/* Append `value` measured over `iters` iterations to `s` (no check of
+ * the value). 0 or PG_ENOMEM. */
+static inline int pg_results__push(pg_series *s, double value,
+				   unsigned long long iters)
 {
 	if (s->n == s->alloc) {
 		int err = pg_results__grow_values(s, s->n + 1);
@@ -34,7 +37,9 @@ static inline int pg_results__push(pg_series *s, double value)
 		if (err < 0)
 			return err;
 	}
-	s->values[s->n++] = value;
+	s->values[s->n] = value;
+	s->iters[s->n] = iters;
+	s->n++;
 	return 0;
 }
 

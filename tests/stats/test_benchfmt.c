@@ -128,6 +128,36 @@ static void test_result_lines(void **state)
 
 /* Units in a different order from one line to the next, and two
  * benchmarks interleaved: the per-line cache must not mix them up. */
+static void test_iteration_counts_kept(void **state)
+{
+	static const char text[] =
+		"BenchmarkA-2 123 5 ns/op 7 B/op\n"
+		"BenchmarkA-2 456 6 ns/op 7 B/op\n";
+	pg_results r, back;
+	pg_buf out = PG_BUF_INIT;
+	const pg_series *s;
+
+	(void)state;
+	pg_results_init(&r);
+	pg_results_init(&back);
+	assert_int_equal(parse(&r, "i.txt", text), 0);
+	s = find(&r, "A-2", "ns/op");
+	assert_int_equal(s->iters[0], 123);
+	assert_int_equal(s->iters[1], 456);
+	assert_int_equal(find(&r, "A-2", "B/op")->iters[1], 456);
+	/* written back with the counts they came with */
+	assert_int_equal(pg_results_format_benchfmt(&out, &r), 0);
+	assert_string_equal(out.ptr, text);
+	assert_int_equal(parse(&back, "back.txt", out.ptr), 0);
+	assert_int_equal(find(&back, "A-2", "ns/op")->iters[1], 456);
+	/* samples added by producers count one iteration */
+	assert_int_equal(pg_results_add(&back, "X", 1, "ns/op", 5, 3.0), 0);
+	assert_int_equal(find(&back, "X", "ns/op")->iters[0], 1);
+	pg_buf_release(&out);
+	pg_results_release(&r);
+	pg_results_release(&back);
+}
+
 static void test_interleaved_and_reordered(void **state)
 {
 	pg_results r;
@@ -694,6 +724,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_lines),
 		cmocka_unit_test(test_result_lines),
+		cmocka_unit_test(test_iteration_counts_kept),
 		cmocka_unit_test(test_interleaved_and_reordered),
 		cmocka_unit_test(test_ignored_lines),
 		cmocka_unit_test(test_merge_inputs),
