@@ -63,17 +63,20 @@ endif
 
 COMMON_SRC := $(wildcard common/*.c)
 STATS_SRC  := $(wildcard stats/*.c)
+RUNNER_SRC := $(wildcard bench-runner/*.c)
 GATE_SRC   := $(filter-out gate/perfgate.c,$(wildcard gate/*.c))
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 STATS_OBJ  := $(STATS_SRC:%.c=$(BUILD)/obj/%.o)
+RUNNER_OBJ := $(RUNNER_SRC:%.c=$(BUILD)/obj/%.o)
 GATE_OBJ   := $(GATE_SRC:%.c=$(BUILD)/obj/%.o)
 
 LIB_COMMON := $(BUILD)/libpgcommon.a
 LIB_STATS  := $(BUILD)/libpgstats.a
+LIB_RUNNER := $(BUILD)/libpgrunner.a
 LIB_GATE   := $(BUILD)/libpggate.a
 # link order: dependants first
-PG_LIBS := $(LIB_GATE) $(LIB_STATS) $(LIB_COMMON)
+PG_LIBS := $(LIB_GATE) $(LIB_RUNNER) $(LIB_STATS) $(LIB_COMMON)
 
 PERFGATE := $(BUILD)/perfgate
 
@@ -88,6 +91,7 @@ $(BUILD)/obj/%.o: %.c
 
 $(LIB_COMMON): $(COMMON_OBJ)
 $(LIB_STATS): $(STATS_OBJ)
+$(LIB_RUNNER): $(RUNNER_OBJ)
 $(LIB_GATE): $(GATE_OBJ)
 $(BUILD)/%.a:
 	@mkdir -p $(dir $@)
@@ -96,8 +100,61 @@ $(BUILD)/%.a:
 $(PERFGATE): $(BUILD)/obj/gate/perfgate.o $(PG_LIBS)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
+# ---------------------------------------------------------------- C benchmark harness
+# libperfgate_bench.a is what users link into their C/C++ benchmark suites
+# (#include <perfgate/bench.h>): self-contained (C11 + POSIX + libc; nothing
+# from common/ or stats/). perfgate-bench.pc describes it for this build tree
+# (PKG_CONFIG_PATH=$(BUILD) pkg-config --cflags --libs perfgate-bench).
+BENCH_INC     := bench-runner/include
+BENCH_SRC     := $(wildcard bench-runner/harness/*.c)
+BENCH_OBJ     := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
+BENCH_LIB     := $(BUILD)/libperfgate_bench.a
+BENCH_PC      := $(BUILD)/perfgate-bench.pc
+BENCH_VERSION := $(shell sed -n 's/^\#define PERFGATE_VERSION "\(.*\)"/\1/p' gate/cmd.h)
+EXAMPLE_SRC   := $(wildcard bench-runner/examples/*.c)
+EXAMPLE_OBJ   := $(EXAMPLE_SRC:%.c=$(BUILD)/obj/%.o)
+EXAMPLE_SUITE := $(BUILD)/examples/example-suite
+# a sanitized archive needs the sanitizer runtimes in the suite's link
+comma         := ,
+BENCH_PC_SAN  := $(if $(filter 1,$(SANITIZE)), -fsanitize=address$(comma)undefined)
+
+all: $(BENCH_LIB) $(BENCH_PC) $(EXAMPLE_SUITE)
+e2e: $(BENCH_LIB) $(BENCH_PC) $(EXAMPLE_SUITE)
+
+$(BENCH_OBJ) $(EXAMPLE_OBJ): ALL_CFLAGS += -I$(BENCH_INC)
+$(BENCH_LIB): $(BENCH_OBJ)
+
+# the example suite has its own main(); jansson for its JSON benchmark
+$(EXAMPLE_SUITE): $(EXAMPLE_OBJ) $(BENCH_LIB)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(EXAMPLE_OBJ) $(BENCH_LIB) \
+		$(shell pkg-config --libs jansson) -lm
+
+$(BENCH_PC): Makefile gate/cmd.h
+	@mkdir -p $(dir $@)
+	$(Q)$(if $(Q),echo "  GEN     $@" && )printf '%s\n' \
+		'prefix=$(CURDIR)' \
+		'includedir=$${prefix}/$(BENCH_INC)' \
+		'libdir=$(abspath $(BUILD))' \
+		'' \
+		'Name: perfgate-bench' \
+		'Description: perfgate C benchmark harness (build tree)' \
+		'Version: $(BENCH_VERSION)' \
+		'Cflags: -I$${includedir}' \
+		'Libs: -L$${libdir} -lperfgate_bench$(BENCH_PC_SAN)' >$@
+
+# The harness's tests (tests/bench-runner/harness/) link it too.
+BENCH_TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard \
+	tests/bench-runner/harness/test_*.c))
+$(BENCH_TEST_BIN): $(BUILD)/tests/%: tests/%.c $(BENCH_LIB) $(PG_LIBS)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -I$(BENCH_INC) -Itests -MMD -MP $< -o $@ \
+		$(ALL_LDFLAGS) $(BENCH_LIB) $(PG_LIBS) $(PKG_LIBS) \
+		$(shell pkg-config --libs cmocka) -lm
+
 # ---------------------------------------------------------------- tests
-UNIT_SRC  := $(wildcard tests/*/test_*.c)
+# every tests/**/test_*.c is one suite (the tree mirrors the sources)
+UNIT_SRC  := $(sort $(shell find tests -name 'test_*.c'))
 UNIT_BIN  := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 
 $(BUILD)/tests/%: tests/%.c $(PG_LIBS)
@@ -130,8 +187,8 @@ test:
 	@echo "make test: all tests passed"
 
 # ---------------------------------------------------------------- demo
-demo: $(PERFGATE)
-	@tests/demo.sh $(PERFGATE)
+demo: $(PERFGATE) $(EXAMPLE_SUITE)
+	@BUILD=$(BUILD) tests/demo.sh
 
 # ---------------------------------------------------------------- benchmarks
 # The parser's own throughput (tests/bench/bench_parse.c).

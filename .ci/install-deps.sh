@@ -8,7 +8,7 @@ set -eu
 
 BUILD_PKGS="gcc make pkg-config git ca-certificates
 	libgit2-dev libcurl4-openssl-dev libgsl-dev libjansson-dev zlib1g-dev"
-TEST_PKGS="clang libcmocka-dev python3"
+TEST_PKGS="clang libcmocka-dev python3 g++ libbenchmark-dev golang-go"
 
 case "${1:-all}" in
 build) PKGS="$BUILD_PKGS" ;;

@@ -1,6 +1,8 @@
 #ifndef PG_CMD_H
 #define PG_CMD_H
 
+#include <stddef.h>
+
 /*
  * The command layer: the only code that prints to the user and picks an
  * exit status. Each subcommand lives in its own gate/cmd_<name>.c with its
@@ -20,6 +22,8 @@ enum pg_exit {
 typedef int (*pg_cmd_fn)(int argc, char **argv);
 
 int cmd_compare(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* Print "perfgate: <message>" (the last library error, or `fmt`) on stderr
@@ -41,6 +45,12 @@ int pg_usage_error(const char *usage, const char *fmt, ...)
 /* Parse an option value that must be a number strictly between 0 and 1
  * (alpha, confidence). 0 or PG_EINPUT naming `opt`. */
 int pg_parse_fraction(double *out, const char *opt, const char *s);
+
+/* A whole number from `min` to 10^6 (run counts). 0 or PG_EINPUT. */
+int pg_parse_count(size_t *out, const char *opt, const char *s, size_t min);
+
+/* A duration: "30", "1.5", "500ms", "10m", "1h" (seconds). 0 or PG_EINPUT. */
+int pg_parse_seconds(double *out, const char *opt, const char *s);
 
 /* Flush stdout and check that everything written to it arrived; returns
  * `status` when it did, PG_EXIT_INFRA (with a message) when it did not. */

@@ -89,3 +89,48 @@ int pg_parse_fraction(double *out, const char *opt, const char *s)
 	*out = v;
 	return 0;
 }
+
+int pg_parse_count(size_t *out, const char *opt, const char *s, size_t min)
+{
+	char *end = NULL;
+	unsigned long long v;
+
+	errno = 0;
+	if (*s == '-' || *s == '+')
+		goto invalid;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > 1000000)
+		goto invalid;
+	*out = (size_t)v;
+	return 0;
+
+invalid:
+	return pg_error_set(PG_EINPUT, "%s must be a whole number from %zu to 1000000, not '%s'",
+			    opt, min, s);
+}
+
+int pg_parse_seconds(double *out, const char *opt, const char *s)
+{
+	char *end = NULL;
+	double v, scale = 1;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end != s && *end) {
+		if (!strcmp(end, "s"))
+			scale = 1;
+		else if (!strcmp(end, "ms"))
+			scale = 1e-3;
+		else if (!strcmp(end, "m") || !strcmp(end, "min"))
+			scale = 60;
+		else if (!strcmp(end, "h"))
+			scale = 3600;
+		else
+			end = (char *)s;
+	}
+	if (errno || end == s || !(v >= 0) || v * scale > 1e7)
+		return pg_error_set(PG_EINPUT, "%s must be a duration in seconds "
+				    "(e.g. 30, 1.5, 500ms, 10m), not '%s'", opt, s);
+	*out = v * scale;
+	return 0;
+}

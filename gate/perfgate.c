@@ -21,6 +21,8 @@ static int cmd_help(int argc, char **argv);
 static const struct cmd_struct commands[] = {
 
 	{ "compare", cmd_compare, "compare two sets of benchmark results" },
+	{ "doctor", cmd_doctor, "check whether this host is quiet enough to benchmark" },
+	{ "run", cmd_run, "run a benchmark suite N times on pinned CPUs" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "list the commands" },
 };

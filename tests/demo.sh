@@ -1,10 +1,26 @@
 #!/bin/sh
-# make demo: the main job on the built-in defaults. For now: compare the
-# bundled example results (real `go test -bench` output, see
-# tests/data/README.md) and print the table.
+# make demo: the main job on the built-in defaults. For now: run the
+# bundled example suite twice with perfgate run, the second time with a
+# 15% slowdown injected into one benchmark (PG_EXAMPLE_SLOWDOWN=15 slows
+# BenchmarkHash/fnv1a-64K only), and compare the two result files.
 set -eu
-PERFGATE=$1
+BUILD=${BUILD:-build}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-echo "\$ perfgate compare tests/data/go-old.txt tests/data/go-new.txt"
 cd "$TOP"
-"$PERFGATE" compare tests/data/go-old.txt tests/data/go-new.txt
+PERFGATE=$BUILD/perfgate
+SUITE=$BUILD/examples/example-suite
+OUT=$BUILD/demo
+mkdir -p "$OUT"
+BENCHES='JSON|Sort|Hash|Memcpy|StringBuild|ListWalk|MatMul64|MallocChurn'
+
+say() { printf '\n\033[1m$ %s\033[0m\n' "$*" >&2; }
+
+say "perfgate run -n 5 -o $OUT/base.txt -- $SUITE -bench '$BENCHES' -benchtime 100ms -benchmem"
+"$PERFGATE" run -n 5 -o "$OUT/base.txt" -- "$SUITE" -bench "$BENCHES" -benchtime 100ms -benchmem
+
+say "PG_EXAMPLE_SLOWDOWN=15 perfgate run -n 5 -o $OUT/slow.txt -- $SUITE ..."
+PG_EXAMPLE_SLOWDOWN=15 "$PERFGATE" run -n 5 -o "$OUT/slow.txt" -- "$SUITE" -bench "$BENCHES" \
+	-benchtime 100ms -benchmem
+
+say "perfgate compare $OUT/base.txt $OUT/slow.txt"
+"$PERFGATE" compare "$OUT/base.txt" "$OUT/slow.txt"

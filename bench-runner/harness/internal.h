@@ -1,0 +1,313 @@
+#ifndef PG_BENCH_INTERNAL_H
+#define PG_BENCH_INTERNAL_H
+
+/*
+ * The harness's internal interfaces, shared by its files and by the tests
+ * (tests/bench-runner/). Not installed, not for suites.
+ *
+ * The library is self-contained (C11 + POSIX + libc): it uses nothing from
+ * common/ or stats/, because users link it into their own programs. Its
+ * layers:
+ *   bench.c    measuring: registry, timer, N scaling, sub-benchmarks; hands
+ *              results to a pg_bench_reporter, never prints
+ *   alloc.c    malloc & co. interposition and counters (-benchmem)
+ *   counter.c  the instruction counter (perf_event_open)
+ *   clock.c    the (injectable) monotonic clock
+ *   filter.c   -bench / -list regular expressions
+ *   flags.c    command-line parsing
+ *   format.c   Go benchmark format of a result (pure functions)
+ *   config.c   configuration lines (goos, goarch, cpu, ...)
+ *   main.c     pg_bench_main(): the only file that prints
+ *   main_default.c  main(), linked only when the program has none
+ *
+ * Functions returning int return 0 on success and -1 on failure, with a
+ * message in the caller's `err` buffer where they take one (lowercase, no
+ * full stop, subjects quoted: "invalid -count 'x': not a positive
+ * integer").
+ *
+ * Include this header LAST in harness .c files: it ends with the list of
+ * banned functions (the same list as common/banned.h, repeated here so
+ * that the harness does not depend on common/).
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <regex.h>
+
+#include <perfgate/bench.h>
+
+#define PG_BENCH_PROG "perfgate-bench"
+
+/* ------------------------------------------------------------ clock */
+
+/* A clock returning nanoseconds from an arbitrary origin, never going
+ * backwards. */
+typedef uint64_t (*pg_bench_clock_fn)(void);
+
+/* Replace the clock (tests use a fake one to make timing deterministic);
+ * NULL restores clock_gettime(CLOCK_MONOTONIC). Not thread-safe: set it
+ * before running benchmarks. */
+void pg_bench_set_clock(pg_bench_clock_fn fn);
+
+/* The current time of the clock in use. */
+uint64_t pg_bench_now(void);
+
+/* ------------------------------------------------------------ instruction counter */
+
+/* An instruction counter. open() prepares it (stopped, at zero) and
+ * returns 0, or returns -1 with the reason in `why` ("perf_event_open:
+ * Permission denied"); enable()/disable() start and stop counting;
+ * read() stores the instructions counted while enabled since open() and
+ * returns 0, or -1 when the counter failed. close() releases it. */
+typedef struct pg_bench_counter_ops {
+	int (*open)(char *why, size_t cap);
+	void (*enable)(void);
+	void (*disable)(void);
+	int (*read)(uint64_t *out);
+	void (*close)(void);
+} pg_bench_counter_ops;
+
+/* The counter pg_bench_main() uses: perf_event_open(2) on the calling
+ * thread (user-space instructions retired). */
+const pg_bench_counter_ops *pg_bench_counter_perf(void);
+
+/* Replace the counter (tests inject available and unavailable ones);
+ * NULL restores the perf_event_open counter. */
+void pg_bench_set_counter(const pg_bench_counter_ops *ops);
+
+/* The counter in use. */
+const pg_bench_counter_ops *pg_bench_counter(void);
+
+/* ------------------------------------------------------------ allocations */
+
+typedef struct pg_bench_alloc_stats {
+	uint64_t allocs; /* malloc, calloc, realloc, ... calls */
+	uint64_t bytes;  /* bytes requested by them */
+	uint64_t frees;  /* free calls with a non-NULL pointer */
+} pg_bench_alloc_stats;
+
+/* Whether allocations are counted in this program: 1, or 0 with the
+ * reason in `why` ("unavailable under AddressSanitizer"). Checks once,
+ * with a real allocation, that the program's malloc is the harness's. */
+int pg_bench_alloc_probe(char *why, size_t cap);
+
+/* 1 when a shared library defines malloc too (an allocator such as
+ * tcmalloc), which the harness's malloc bypasses; `name` receives its file
+ * name. 0 otherwise. */
+int pg_bench_alloc_foreign(char *name, size_t cap);
+
+/* Count allocations (of every thread) from now on (on != 0) or stop.
+ * The benchmark timer does this. */
+void pg_bench_alloc_counting(int on);
+
+/* The totals counted so far (they only grow). */
+void pg_bench_alloc_read(pg_bench_alloc_stats *out);
+
+/* ------------------------------------------------------------ options */
+
+typedef struct pg_bench_opts {
+	const char *bench;      /* -bench regex; "." by default */
+	const char *list;       /* -list regex, NULL when not listing */
+	uint64_t benchtime_ns;  /* -benchtime duration (1s by default) */
+	uint64_t benchtime_n;   /* -benchtime Nx; 0 when a duration */
+	uint64_t count;         /* -count, >= 1 */
+	int benchmem;           /* -benchmem */
+	int instructions;       /* -instructions (on by default) */
+	const char *cpuprofile; /* -cpuprofile FILE (refused for now) */
+	int help;               /* -h / -help */
+} pg_bench_opts;
+
+void pg_bench_opts_init(pg_bench_opts *o);
+
+/* Parse argv[1..argc-1] into `out` (which holds the defaults). The
+ * strings point into argv. */
+int pg_bench_parse_flags(pg_bench_opts *out, int argc, char **argv,
+			 char *err, size_t cap);
+
+/* A -benchtime value: "500x" (*n_out = 500, *ns_out = 0) or a Go duration
+ * ("1s", "0.5s", "200ms", "1m30s": *ns_out, *n_out = 0). */
+int pg_bench_parse_benchtime(uint64_t *ns_out, uint64_t *n_out, const char *s,
+			     char *err, size_t cap);
+
+/* A Go duration (time.ParseDuration without the sign): a sequence of
+ * decimal numbers, each with a unit ns, us (µs, μs), ms, s, m or h; or
+ * "0". On failure `err` receives the reason only ("missing unit (ns, us,
+ * ms, s, m, h)"); the caller names the value. */
+int pg_bench_parse_duration(uint64_t *out, const char *s, char *err, size_t cap);
+
+/* ------------------------------------------------------------ filters */
+
+/* A -bench (split = 1) or -list (split = 0) regular expression. */
+typedef struct pg_bench_filter_alt {
+	regex_t *levels; /* one per '/'-separated part */
+	int *empty;      /* nonzero: the part is "" and matches anything */
+	size_t nlevels;
+} pg_bench_filter_alt;
+
+typedef struct pg_bench_filter {
+	pg_bench_filter_alt *alts; /* top-level '|' alternatives */
+	size_t nalts;
+} pg_bench_filter;
+
+#define PG_BENCH_FILTER_INIT { NULL, 0 }
+
+/* Compile `pattern` (POSIX extended). With `split`, split it like Go's
+ * testing package: at every '/' and top-level '|' outside [] and ().
+ * On failure `out` is left empty. */
+int pg_bench_filter_compile(pg_bench_filter *out, const char *pattern,
+			    int split, char *err, size_t cap);
+
+/* Does `name` (without the "Benchmark" prefix: "Sort/n=100") match?
+ * Returns 1 or 0; *partial (may be NULL) is set when the filter has more
+ * levels than the name (a parent whose sub-benchmarks may match). The
+ * first level matches when the expression matches "Benchmark<level>" or
+ * "<level>". */
+int pg_bench_filter_match(const pg_bench_filter *f, const char *name,
+			  int *partial);
+
+void pg_bench_filter_release(pg_bench_filter *f);
+
+/* ------------------------------------------------------------ registry */
+
+typedef struct pg_bench_entry {
+	char *name; /* without the "Benchmark" prefix */
+	pg_bench_fn fn;
+	const char *compiler;
+} pg_bench_entry;
+
+/* The registered benchmarks, in registration order. */
+size_t pg_bench_registry(const pg_bench_entry **out);
+
+/* 0, or -1 with a message when registration ran out of memory or a name is
+ * invalid or used twice. */
+int pg_bench_registry_check(char *err, size_t cap);
+
+/* ------------------------------------------------------------ running */
+
+typedef struct pg_bench_metric {
+	char unit[PG_BENCH_UNIT_MAX];
+	double value;
+} pg_bench_metric;
+
+/* The outcome of one reported run of a benchmark. */
+typedef struct pg_bench_result {
+	const char *name;      /* "BenchmarkSort/n=100" */
+	uint64_t n;            /* iterations */
+	uint64_t ns;           /* measured time of the N iterations */
+	uint64_t bytes;        /* pg_bench_set_bytes(), 0 when unset */
+	int mem;               /* B/op and allocs/op wanted (-benchmem or
+				* pg_bench_report_allocs) */
+	int mem_available;     /* and counted (see pg_bench_alloc_probe) */
+	uint64_t alloc_bytes;  /* totals over the N iterations */
+	uint64_t allocs;
+	int has_instructions;  /* counter available and working */
+	uint64_t instructions; /* total over the N iterations */
+	const pg_bench_metric *metrics; /* pg_bench_report_metric() */
+	size_t nmetrics;
+} pg_bench_result;
+
+/* Where the runner sends its results: one result() per reported run, one
+ * failed() per failed benchmark (the message may hold several lines). */
+typedef struct pg_bench_reporter {
+	void *ctx;
+	void (*result)(void *ctx, const pg_bench_result *r);
+	void (*failed)(void *ctx, const char *name, const char *message);
+} pg_bench_reporter;
+
+typedef struct pg_bench_run_config {
+	const pg_bench_opts *opts;
+	const pg_bench_filter *filter; /* compiled opts->bench, split */
+	int alloc_available;           /* pg_bench_alloc_probe() */
+	int counter_available;         /* pg_bench_counter()->open() worked */
+	const pg_bench_reporter *reporter;
+} pg_bench_run_config;
+
+/* Run every registered benchmark matching the filter. Returns 0 when all
+ * passed, 1 when one failed (reported through failed()). */
+int pg_bench_run_all(const pg_bench_run_config *cfg);
+
+/* The width Go pads names to: the longest matching top-level name + 1. */
+int pg_bench_name_width(const pg_bench_filter *f);
+
+/* ------------------------------------------------------------ strings */
+
+/* A growable string for the printing side (never used while timing). */
+typedef struct pg_bench_sb {
+	char *ptr; /* NUL-terminated, or NULL before the first add */
+	size_t len;
+	size_t cap;
+	int failed; /* an allocation failed; the content is incomplete */
+} pg_bench_sb;
+
+#define PG_BENCH_SB_INIT { NULL, 0, 0, 0 }
+
+void pg_bench_sb_addf(pg_bench_sb *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void pg_bench_sb_add(pg_bench_sb *sb, const char *s, size_t len);
+/* The content ("" when empty). */
+const char *pg_bench_sb_str(const pg_bench_sb *sb);
+void pg_bench_sb_reset(pg_bench_sb *sb);
+void pg_bench_sb_release(pg_bench_sb *sb);
+
+/* ------------------------------------------------------------ format */
+
+/* Go's prettyPrint: `x` with four significant figures (no decimals from
+ * 999.95 up), right-aligned so that decimal points line up, then " unit". */
+void pg_bench_pretty(pg_bench_sb *sb, double x, const char *unit);
+
+/* One result line in Go's layout, without the newline:
+ * "<name padded to width>\t<N %8>\t<ns/op>[\t<MB/s>][\t<metric>...]
+ * [\t<B/op>\t<allocs/op>]". */
+void pg_bench_format_result(pg_bench_sb *sb, const pg_bench_result *r,
+			    int width);
+
+/* ------------------------------------------------------------ configuration */
+
+/* The configuration block ("key: value\n" lines): goos, goarch, pkg (the
+ * base name of `argv0`), cpu (when /proc/cpuinfo names it), compiler
+ * (from the registered benchmarks), then `notes` (already "key: value"
+ * lines, may be NULL), then the pg_bench_add_config() lines. */
+void pg_bench_config_block(pg_bench_sb *out, const char *argv0,
+			   const char *notes);
+
+/* Forget the pg_bench_add_config() lines (tests). */
+void pg_bench_config_reset(void);
+
+/* The Go architecture name of the compiler's target ("amd64", "arm64"). */
+const char *pg_bench_goarch(void);
+
+/* ------------------------------------------------------------ main */
+
+/* pg_bench_main() with its output streams. */
+int pg_bench_main_io(int argc, char **argv, FILE *out, FILE *err);
+
+/* ------------------------------------------------------------ banned functions */
+
+#define PG_BENCH_BANNED(func) sorry_##func##_is_a_banned_function
+#undef strcpy
+#define strcpy(x, y) PG_BENCH_BANNED(strcpy)
+#undef strcat
+#define strcat(x, y) PG_BENCH_BANNED(strcat)
+#undef strncpy
+#define strncpy(x, y, n) PG_BENCH_BANNED(strncpy)
+#undef strncat
+#define strncat(x, y, n) PG_BENCH_BANNED(strncat)
+#undef sprintf
+#define sprintf(...) PG_BENCH_BANNED(sprintf)
+#undef vsprintf
+#define vsprintf(...) PG_BENCH_BANNED(vsprintf)
+#undef strtok
+#define strtok(x, y) PG_BENCH_BANNED(strtok)
+#undef gets
+#define gets(x) PG_BENCH_BANNED(gets)
+#undef gmtime
+#define gmtime(t) PG_BENCH_BANNED(gmtime)
+#undef localtime
+#define localtime(t) PG_BENCH_BANNED(localtime)
+#undef ctime
+#define ctime(t) PG_BENCH_BANNED(ctime)
+#undef asctime
+#define asctime(t) PG_BENCH_BANNED(asctime)
+
+#endif

@@ -1,0 +1,65 @@
+#ifndef PG_SUITE_H
+#define PG_SUITE_H
+
+#include <stddef.h>
+
+#include "bench-runner/run.h"
+#include "common/buf.h"
+#include "stats/results.h"
+
+/*
+ * Running a benchmark suite N times as separate processes (after warm-up
+ * runs whose results are discarded) and collecting every sample. Any
+ * command that prints the Go benchmark format or Google Benchmark JSON is
+ * a suite.
+ */
+
+typedef struct pg_suite_progress {
+	size_t index;     /* 1-based, over warm-up and measured runs */
+	size_t total;     /* warm-up + measured runs */
+	int warmup;       /* this run is a warm-up run */
+	int finished;     /* 0: about to start, 1: just ended */
+	double elapsed;   /* seconds since the first run started */
+	double last;      /* seconds the run took (when finished) */
+} pg_suite_progress;
+
+typedef struct pg_suite_opts {
+	pg_run_opts run;   /* the command, CPUs, priority, timeout */
+	size_t count;      /* measured runs (>= 1) */
+	size_t warmup;     /* discarded runs before them */
+	/* wall clock in seconds since the epoch (the start time of each run);
+	 * NULL: the real clock. Tests inject a fake one. */
+	double (*clock)(void);
+	/* called before and after each run; may be NULL */
+	void (*progress)(void *ctx, const pg_suite_progress *p);
+	void *progress_ctx;
+} pg_suite_opts;
+
+typedef struct pg_suite_result {
+	pg_results merged;   /* the samples of every completed measured run,
+			      * in run order; configuration from the suite's
+			      * output */
+	pg_results *runs;    /* the same, one per completed measured run */
+	double *start_times; /* wall clock at the start of each of them */
+	double *durations;   /* seconds each took */
+	size_t ncompleted;
+	size_t count;        /* measured runs asked for */
+	int priority_raised; /* every run got the raised priority asked for */
+	pg_buf failure_stderr; /* the end of a failed run's stderr */
+} pg_suite_result;
+
+void pg_suite_result_init(pg_suite_result *r);
+void pg_suite_result_release(pg_suite_result *r);
+
+/*
+ * Run the suite. Returns 0 when every run completed and printed benchmark
+ * results. Returns PG_EINFRA when a run could not be started, crashed,
+ * exited with a non-zero status, timed out or printed no (or malformed)
+ * results: the message names the run ("run 3 of 10: 'suite' was killed by
+ * signal 11 (Segmentation fault)"), `out` keeps the runs completed before
+ * it and the failed run's stderr tail. PG_EINPUT for bad options,
+ * PG_ENOMEM.
+ */
+int pg_suite_run(pg_suite_result *out, const pg_suite_opts *opts);
+
+#endif

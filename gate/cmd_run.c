@@ -1,0 +1,97 @@
+/*
+ * perfgate run: execute a benchmark suite N times as separate processes on
+ * pinned CPUs and merge every sample into one results file.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "common/error.h"
+#include "gate/cmd.h"
+#include "gate/run_support.h"
+#include "common/banned.h"
+
+static const char run_usage[] =
+	"usage: perfgate run [options] -- SUITE [ARGS...]\n"
+	"\n"
+	"Run a benchmark suite (any command printing the Go benchmark format or\n"
+	"Google Benchmark JSON) N times as separate processes on pinned CPUs and\n"
+	"merge every sample into one results file.\n"
+	"\n"
+	"    -n, --count N       measured runs (default 10)\n"
+	"        --warmup N      discarded runs before them (default 1)\n"
+	"        --cpus LIST     pin the suite to these CPUs, e.g. 2 or 2-3 (default:\n"
+	"                        the isolated CPUs, else the highest CPU but 0);\n"
+	"                        'none' does not pin\n"
+	"        --timeout SEC   kill a run after SEC seconds (default 600; 0: never)\n"
+	"    -o, --output FILE   write the results there (default: standard output)\n"
+	"        --json FILE     also write every sample with its run index and\n"
+	"                        start time as JSON\n"
+	"        --require-quiet fail (exit 3) when the quiet-host checks warn\n"
+	"    -q, --quiet         no progress and no host warnings on stderr\n"
+	"\n"
+	"exit status: 0 done, 2 usage error, 3 a run failed (crash, non-zero exit,\n"
+	"timeout, no results) or the host is not quiet with --require-quiet\n";
+
+enum { OPT_WARMUP = 256, OPT_CPUS, OPT_TIMEOUT, OPT_JSON, OPT_REQUIRE_QUIET };
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "count", required_argument, NULL, 'n' },
+		{ "warmup", required_argument, NULL, OPT_WARMUP },
+		{ "cpus", required_argument, NULL, OPT_CPUS },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", required_argument, NULL, OPT_JSON },
+		{ "require-quiet", no_argument, NULL, OPT_REQUIRE_QUIET },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	pg_run_config cfg;
+	int c, err = 0;
+
+	pg_run_config_init(&cfg);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+n:o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			err = pg_parse_count(&cfg.count, "--count", optarg, 1);
+			break;
+		case OPT_WARMUP:
+			err = pg_parse_count(&cfg.warmup, "--warmup", optarg, 0);
+			break;
+		case OPT_CPUS:
+			cfg.cpus = optarg;
+			break;
+		case OPT_TIMEOUT:
+			err = pg_parse_seconds(&cfg.timeout, "--timeout", optarg);
+			break;
+		case 'o':
+			cfg.output = optarg;
+			break;
+		case OPT_JSON:
+			cfg.json = optarg;
+			break;
+		case OPT_REQUIRE_QUIET:
+			cfg.require_quiet = 1;
+			break;
+		case 'q':
+			cfg.quiet = 1;
+			break;
+		case 'h':
+			fputs(run_usage, stdout);
+			return pg_finish_stdout(PG_EXIT_OK);
+		default:
+			return pg_usage_error(run_usage, "run: unknown option '%s'",
+					      argv[optind - 1]);
+		}
+		if (err < 0)
+			return pg_usage_error(run_usage, "run: %s", pg_error_last());
+	}
+	if (optind >= argc)
+		return pg_usage_error(run_usage, "run: no suite given (perfgate run [options] -- SUITE [ARGS...])");
+	cfg.argv = argv + optind;
+	return pg_run_suite_command(&cfg, NULL);
+}

@@ -1,0 +1,104 @@
+#include <git2.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "gate/git.h"
+#include "common/banned.h"
+
+static int git_ready(void)
+{
+	static int initialised;
+
+	if (!initialised) {
+		if (git_libgit2_init() < 0)
+			return pg_error_set(PG_EINFRA, "cannot initialise libgit2");
+		initialised = 1;
+	}
+	return 0;
+}
+
+static int git_fail(const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return pg_error_set(PG_EINFRA, "%s: %s", what, e && e->message ? e->message :
+			    "unknown libgit2 error");
+}
+
+static int open_repo(git_repository **out, const char *path)
+{
+	int rc, err;
+
+	if ((err = git_ready()) < 0)
+		return err;
+	rc = git_repository_open_ext(out, path, 0, NULL);
+	if (rc == GIT_ENOTFOUND)
+		return PG_ENOTFOUND;
+	if (rc < 0)
+		return git_fail("cannot open the git repository");
+	return 0;
+}
+
+int pg_git_toplevel(pg_buf *out, const char *path)
+{
+	git_repository *repo = NULL;
+	const char *wd;
+	size_t len;
+	int err;
+
+	if ((err = open_repo(&repo, path)) < 0)
+		return err;
+	wd = git_repository_workdir(repo);
+	if (!wd) {
+		err = pg_error_set(PG_EINFRA, "the git repository has no working tree");
+		goto cleanup;
+	}
+	len = strlen(wd);
+	if (len > 1 && wd[len - 1] == '/')
+		len--;
+	err = pg_buf_add(out, wd, len);
+
+cleanup:
+	git_repository_free(repo);
+	return err;
+}
+
+int pg_git_head(pg_buf *sha, int *dirty, const char *path)
+{
+	git_repository *repo = NULL;
+	git_status_list *status = NULL;
+	git_status_options opts;
+	git_oid oid;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc, err = 0;
+
+	if ((err = open_repo(&repo, path)) < 0)
+		return err;
+	rc = git_reference_name_to_id(&oid, repo, "HEAD");
+	if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH) {
+		err = PG_ENOTFOUND;
+		goto cleanup;
+	}
+	if (rc < 0) {
+		err = git_fail("cannot resolve HEAD");
+		goto cleanup;
+	}
+	git_oid_tostr(hex, sizeof(hex), &oid);
+	if ((err = pg_buf_adds(sha, hex)) < 0)
+		goto cleanup;
+	if (dirty) {
+		git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
+		opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+		opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+		if (git_status_list_new(&status, repo, &opts) < 0) {
+			err = git_fail("cannot read the status of the working tree");
+			goto cleanup;
+		}
+		*dirty = git_status_list_entrycount(status) > 0;
+	}
+
+cleanup:
+	git_status_list_free(status);
+	git_repository_free(repo);
+	return err;
+}

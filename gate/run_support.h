@@ -1,0 +1,39 @@
+#ifndef PG_RUN_SUPPORT_H
+#define PG_RUN_SUPPORT_H
+
+#include <stddef.h>
+
+#include "stats/results.h"
+
+/*
+ * The suite-running job shared by `perfgate run`, `perfgate gate` and
+ * `perfgate baseline refresh`: choose and report the CPUs, check the host,
+ * run the suite with progress on stderr, record the host fingerprint and
+ * the commit, write the results file and the JSON samples.
+ */
+
+typedef struct pg_run_config {
+	char **argv;          /* the suite command */
+	size_t count;         /* measured runs (default 10) */
+	size_t warmup;        /* discarded runs (default 1) */
+	const char *cpus;     /* CPU list, "none", or NULL for the default */
+	double timeout;       /* seconds per run (default 600; 0: none) */
+	const char *output;   /* results file, or NULL for stdout (unless the
+			       * caller takes the results) */
+	const char *json;     /* JSON samples file, or NULL */
+	int require_quiet;    /* host warnings are a failure */
+	int quiet;            /* no progress, no host report */
+} pg_run_config;
+
+void pg_run_config_init(pg_run_config *cfg);
+
+/*
+ * Run the suite as `cfg` says. Returns an exit status (PG_EXIT_*), having
+ * printed any error. When `results` is non-NULL, it receives the merged
+ * results with the host fingerprint (the caller releases them) and nothing
+ * is written to stdout; the results file is still written when
+ * cfg->output is set.
+ */
+int pg_run_suite_command(const pg_run_config *cfg, pg_results *results);
+
+#endif

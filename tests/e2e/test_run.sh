@@ -1,0 +1,175 @@
+#!/bin/sh
+# perfgate run with fake suites that print deterministic numbers: counts,
+# warm-up, merging, JSON samples, pinning, crash / hang / failure handling.
+. "$(dirname "$0")/lib.sh"
+FAKE=$TOP/tests/e2e/suites/fake-suite.sh
+
+# --- warm-up discarded, N runs kept, every sample in the results file
+run "$PERFGATE" run -q -n 3 --warmup 1 -o "$TMP/r.txt" --json "$TMP/r.json" -- "$FAKE" ok "$TMP/count1"
+expect_rc 0 "run -n 3 --warmup 1"
+expect_empty_out
+n=$(grep -c '^BenchmarkFake/a' "$TMP/r.txt")
+[ "$n" -eq 3 ] && ok "3 samples of Fake/a" || not_ok "$n samples of Fake/a, expected 3"
+# invocation 1 was the warm-up: its value 1001 must not be there
+vals=$(awk '/^BenchmarkFake\/a/ {print $3}' "$TMP/r.txt" | tr '\n' ' ')
+[ "$vals" = "1002 1003 1004 " ] && ok "warm-up discarded, runs in order" || not_ok "values '$vals'"
+grep -q '^BenchmarkFake/b 100 2004 ns/op 64 B/op$' "$TMP/r.txt" && ok "lines keep units and iterations" ||
+	not_ok "Fake/b line: $(grep Fake/b "$TMP/r.txt" | tail -1)"
+for key in pkg cpu kernel governor pinned-cpus perfgate-version date runs warmup-runs; do
+	grep -q "^$key: ." "$TMP/r.txt" && ok "config line $key" || not_ok "no config line $key"
+done
+grep -q '^runs: 3$' "$TMP/r.txt" && ok "runs: 3" || not_ok "runs line"
+# the commit is read with libgit2 when run inside a repository
+if git -C "$TOP" rev-parse HEAD >/dev/null 2>&1; then
+	(cd "$TOP" && "$PERFGATE" run -q -n 1 --warmup 0 -o "$TMP/c.txt" -- "$FAKE" ok "$TMP/countc")
+	head=$(git -C "$TOP" rev-parse HEAD)
+	grep -q "^commit: $head$" "$TMP/c.txt" && ok "commit recorded" || not_ok "commit line missing"
+fi
+# the results round-trip through the parser
+run "$PERFGATE" compare "$TMP/r.txt" "$TMP/r.txt"
+expect_rc 0 "the results file reads back"
+expect_out '^Fake/a +1\.003µs'
+if "$PYTHON" - "$TMP/r.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["version"] == 1
+assert d["command"][-2:] == ["ok", d["command"][-1]]
+assert [r["run"] for r in d["runs"]] == [1, 2, 3]
+t = [r["start_time"] for r in d["runs"]]
+assert t == sorted(t) and t[0] > 1.6e9, t
+a = [s for s in d["samples"] if s["benchmark"] == "Fake/a" and s["unit"] == "ns/op"]
+assert [(s["run"], s["value"]) for s in a] == [(1, 1002), (2, 1003), (3, 1004)], a
+assert all(s["start_time"] == t[s["run"] - 1] for s in d["samples"])
+assert d["config"]["runs"] == "3"
+PY
+then ok "JSON samples keep run index and start time"; else not_ok "JSON samples"; fi
+
+# --- without -o the results go to stdout, progress to stderr
+run "$PERFGATE" run -n 2 --warmup 0 -- "$FAKE" ok "$TMP/count2"
+expect_rc 0 "run to stdout"
+expect_out '^BenchmarkFake/a 100 1001 ns/op'
+expect_err '^perfgate run: pinned to CPU'
+expect_err '^perfgate run: run 2 of 2 done in'
+
+# --- pinning: the suite reports its own affinity
+ncpu=$(getconf _NPROCESSORS_ONLN)
+for cpu in 0 $((ncpu - 1)); do
+	run "$PERFGATE" run -q -n 1 --warmup 0 --cpus "$cpu" -- "$FAKE" affinity "$TMP/count3"
+	expect_rc 0 "run --cpus $cpu"
+	expect_out "^affinity: $cpu$"
+	expect_out "^pinned-cpus: $cpu$"
+done
+# the priority is raised where permitted, and the results say which
+niceness=$(sed -n 's/^niceness: //p' "$TMP/out")
+if grep -q '^priority: raised (nice -5)$' "$TMP/out"; then
+	[ "$niceness" = "$(( $(nice) - 5 ))" ] && ok "the suite ran at nice $niceness" ||
+		not_ok "priority raised but the suite ran at nice $niceness"
+else
+	expect_out '^priority: unchanged \(raising it is not permitted\)$'
+	[ "$niceness" = "$(nice)" ] && ok "unchanged priority" || not_ok "nice $niceness"
+fi
+run "$PERFGATE" run -q -n 1 --warmup 0 --cpus none -- "$FAKE" affinity "$TMP/count4"
+expect_rc 0 "run --cpus none"
+expect_out "^pinned-cpus: none$"
+expect_out "^affinity: $(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)$"
+if [ "$ncpu" -gt 1 ]; then
+	# by default: one CPU that is not CPU 0 (no isolated CPUs here)
+	if [ -z "$(cat /sys/devices/system/cpu/isolated 2>/dev/null)" ]; then
+		run "$PERFGATE" run -n 1 --warmup 0 -- "$FAKE" affinity "$TMP/count5"
+		expect_out "^affinity: $((ncpu - 1))$"
+		expect_err "pinned to CPU $((ncpu - 1)) \(highest allowed CPU other than CPU 0\)"
+	fi
+fi
+
+# --- failures: exit 3, the run named, completed runs kept
+run "$PERFGATE" run -q -n 4 --warmup 1 -o "$TMP/crash.txt" -- "$FAKE" crash-on-3 "$TMP/count6"
+expect_rc 3 "a suite that crashes"
+expect_err "^perfgate: run 2 of 4: '$FAKE' was killed by signal 11 \(Segmentation fault\)$"
+expect_err 'fake: about to crash'
+expect_err "^perfgate: the 1 completed runs are kept in '$TMP/crash.txt'$"
+n=$(grep -c '^BenchmarkFake/a' "$TMP/crash.txt")
+[ "$n" -eq 1 ] && ok "the completed run is in the results file" || not_ok "$n runs kept"
+
+start=$(date +%s)
+run "$PERFGATE" run -q -n 3 --warmup 0 --timeout 1 -o "$TMP/hang.txt" -- "$FAKE" hang-on-2 "$TMP/count7"
+took=$(( $(date +%s) - start ))
+expect_rc 3 "a suite that hangs"
+expect_err "^perfgate: run 2 of 3: '$FAKE' timed out after 1 s$"
+[ "$took" -lt 20 ] && ok "the hung run was killed ($took s)" || not_ok "took $took s"
+pgrep -f "sleep 60" >/dev/null 2>&1 && pgrep -af "sleep 60" | grep -q "$TMP" && not_ok "the hung suite's child survived" || ok "no process left behind"
+
+run "$PERFGATE" run -q -n 2 --warmup 0 -- "$FAKE" fail-on-1 "$TMP/count8"
+expect_rc 3 "a suite that exits 1"
+expect_err "^perfgate: run 1 of 2: '$FAKE' exited with status 1$"
+expect_empty_out
+
+run "$PERFGATE" run -q -n 2 --warmup 0 -- "$FAKE" empty-on-2 "$TMP/count9"
+expect_rc 3 "a suite that prints no benchmark lines"
+expect_err "^perfgate: run 2 of 2: unusable output from '$FAKE': 'run 2 of 2': no benchmark results$"
+
+run "$PERFGATE" run -q -n 1 --warmup 0 -- "$FAKE" garbage-on-1 "$TMP/count10"
+expect_rc 3 "a suite that prints a malformed line"
+expect_err "^perfgate: run 1 of 1: unusable output from '$FAKE': run 1 of 1:3: invalid value '12x'$"
+
+run "$PERFGATE" run -q -n 1 -- "$TMP/no-such-suite"
+expect_rc 3 "a suite that does not exist"
+expect_err "^perfgate: warm-up run 1 of 1: cannot run '$TMP/no-such-suite': No such file or directory$"
+
+# --- any command printing the Go benchmark format or Google Benchmark JSON
+# is a suite: a real Google Benchmark binary (Debian's libbenchmark-dev)...
+cat >"$TMP/gb.cc" <<'CC'
+#include <benchmark/benchmark.h>
+#include <cstring>
+#include <vector>
+static void BM_Copy(benchmark::State &state)
+{
+	std::vector<char> a(state.range(0)), b(state.range(0));
+	for (auto _ : state) {
+		std::memcpy(b.data(), a.data(), a.size());
+		benchmark::DoNotOptimize(b.data());
+	}
+	state.SetBytesProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_Copy)->Arg(64)->Arg(4096);
+BENCHMARK_MAIN();
+CC
+if g++ -O2 "$TMP/gb.cc" -o "$TMP/gb" -lbenchmark -lpthread 2>"$TMP/err"; then
+	ok "built a Google Benchmark suite"
+	run "$PERFGATE" run -q -n 2 --warmup 0 -- "$TMP/gb" --benchmark_format=json \
+		--benchmark_min_time=0.01 --benchmark_repetitions=2
+	expect_rc 0 "run a Google Benchmark suite"
+	n=$(grep -c '^BenchmarkBM_Copy/4096 [0-9]* [0-9.e+]* ns/op [0-9.e+]* cpu-ns/op [0-9.e+]* B/s$' "$TMP/out")
+	[ "$n" -eq 4 ] && ok "2 runs x 2 repetitions of BM_Copy/4096" || not_ok "$n samples of BM_Copy/4096"
+	expect_out '^num_cpus: [0-9]+$'
+else
+	not_ok "cannot build a Google Benchmark suite (g++, libbenchmark-dev)"
+fi
+
+# ... and go test -bench on the Go package of tests/data
+if command -v go >/dev/null 2>&1; then
+	cp -r "$TOP/tests/data/textproc" "$TMP/textproc"
+	(cd "$TMP/textproc" && GOCACHE="$TMP/gocache" GOPATH="$TMP/gopath" GOFLAGS=-mod=mod \
+		GOTOOLCHAIN=local HOME="$TMP" \
+		"$PERFGATE" run -q -n 2 --warmup 0 -- go test -run '^$' -bench 'Digest' -benchtime 10x) \
+		>"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	expect_rc 0 "run go test -bench as a suite"
+	n=$(grep -Ec '^BenchmarkDigest(-[0-9]+)? 10 ' "$TMP/out")
+	[ "$n" -eq 2 ] && ok "2 samples of Digest with 10 iterations" || not_ok "$n samples of Digest"
+	expect_out '^pkg: example.com/textproc$'
+else
+	not_ok "go is not installed (golang-go)"
+fi
+
+# --- usage errors
+for args in "-n 0 -- $FAKE" "-n x -- $FAKE" "--warmup -1 -- $FAKE" "--timeout soon -- $FAKE" \
+	"--cpus 1-0 -- $FAKE" "--cpus 4000 -- $FAKE" "--bogus -- $FAKE" ""; do
+	# shellcheck disable=SC2086
+	run "$PERFGATE" run $args
+	expect_rc 2 "usage error: run $args"
+done
+run "$PERFGATE" run --cpus 999 -- "$FAKE" ok "$TMP/count11"
+expect_rc 2 "a CPU this process may not use"
+expect_err "CPU 999 is not available"
+
+finish
