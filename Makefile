@@ -11,12 +11,15 @@ BUILD   ?= build
 CFLAGS  ?= -O2 -g
 PYTHON  ?= /usr/bin/python3
 
-# Debian package for each pkg-config module we need.
-PKG_BUILD := libgit2 libcurl gsl jansson zlib
+# Debian package for each pkg-config module we need. libcrypto (OpenSSL,
+# already there under libcurl) gives SHA-256; libxml2 parses S3 listings
+# and WebDAV PROPFIND answers.
+PKG_BUILD := libgit2 libcurl gsl jansson zlib libcrypto libxml-2.0
 PKG_TEST  := cmocka
 deb_of = $(patsubst libgit2,libgit2-dev,$(patsubst libcurl,libcurl4-openssl-dev,$(patsubst \
 	gsl,libgsl-dev,$(patsubst jansson,libjansson-dev,$(patsubst zlib,zlib1g-dev,$(patsubst \
-	cmocka,libcmocka-dev,$(1)))))))
+	cmocka,libcmocka-dev,$(patsubst libcrypto,libssl-dev,$(patsubst \
+	libxml-2.0,libxml2-dev,$(1)))))))))
 
 NODEP_GOALS := clean help
 ifneq ($(filter-out $(NODEP_GOALS),$(or $(MAKECMDGOALS),all)),)
@@ -110,7 +113,7 @@ BENCH_SRC     := $(wildcard bench-runner/harness/*.c)
 BENCH_OBJ     := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_LIB     := $(BUILD)/libperfgate_bench.a
 BENCH_PC      := $(BUILD)/perfgate-bench.pc
-BENCH_VERSION := $(shell sed -n 's/^\#define PERFGATE_VERSION "\(.*\)"/\1/p' gate/cmd.h)
+BENCH_VERSION := $(shell sed -n 's/^\#define PERFGATE_VERSION "\(.*\)"/\1/p' common/version.h)
 EXAMPLE_SRC   := $(wildcard bench-runner/examples/*.c)
 EXAMPLE_OBJ   := $(EXAMPLE_SRC:%.c=$(BUILD)/obj/%.o)
 EXAMPLE_SUITE := $(BUILD)/examples/example-suite
@@ -130,7 +133,7 @@ $(EXAMPLE_SUITE): $(EXAMPLE_OBJ) $(BENCH_LIB)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(EXAMPLE_OBJ) $(BENCH_LIB) \
 		$(shell pkg-config --libs jansson) -lm
 
-$(BENCH_PC): Makefile gate/cmd.h
+$(BENCH_PC): Makefile common/version.h
 	@mkdir -p $(dir $@)
 	$(Q)$(if $(Q),echo "  GEN     $@" && )printf '%s\n' \
 		'prefix=$(CURDIR)' \
@@ -171,8 +174,13 @@ unit: $(UNIT_BIN) $(PERFGATE)
 unit-asan:
 	$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 CFLAGS="-O1 -g" unit
 
+# The S3-compatible test server (s3rver), pinned by its lock file.
+S3_NODE_MODULES := tests/servers/s3/node_modules/.package-lock.json
+$(S3_NODE_MODULES): tests/servers/s3/package-lock.json
+	npm ci --prefix tests/servers/s3 --no-audit --no-fund
+
 # End-to-end tests: shell scripts driving build/perfgate as a user would.
-e2e: $(PERFGATE)
+e2e: $(PERFGATE) $(S3_NODE_MODULES)
 	@PERFGATE=$(abspath $(PERFGATE)) PYTHON=$(PYTHON) tests/run-e2e.sh tests/e2e/test_*.sh
 
 # Everything must also build warning-free with clang.

@@ -7,8 +7,15 @@
 set -eu
 
 BUILD_PKGS="gcc make pkg-config git ca-certificates
-	libgit2-dev libcurl4-openssl-dev libgsl-dev libjansson-dev zlib1g-dev"
+	libgit2-dev libcurl4-openssl-dev libgsl-dev libjansson-dev zlib1g-dev
+	libssl-dev libxml2-dev"
 TEST_PKGS="clang libcmocka-dev python3 g++ libbenchmark-dev golang-go"
+# The store tests' servers (tests/servers/): nginx with WebDAV, openssl for
+# its test certificates, curl for the servers' self-checks; Node.js and npm
+# for the S3 server (s3rver), from Debian only where the machine has none.
+TEST_PKGS="$TEST_PKGS nginx libnginx-mod-http-dav-ext openssl curl"
+command -v node >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS nodejs"
+command -v npm >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS npm"
 
 case "${1:-all}" in
 build) PKGS="$BUILD_PKGS" ;;

@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "common/buf.h"
+
 /*
  * The command layer: the only code that prints to the user and picks an
  * exit status. Each subcommand lives in its own gate/cmd_<name>.c with its
@@ -17,13 +19,15 @@ enum pg_exit {
 	PG_EXIT_INFRA = 3       /* infrastructure error: store, git, crashed suite */
 };
 
-#define PERFGATE_VERSION "0.1.0"
+#include "common/version.h"
 
 typedef int (*pg_cmd_fn)(int argc, char **argv);
 
 int cmd_compare(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_store(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* Print "perfgate: <message>" (the last library error, or `fmt`) on stderr
@@ -51,6 +55,14 @@ int pg_parse_count(size_t *out, const char *opt, const char *s, size_t min);
 
 /* A duration: "30", "1.5", "500ms", "10m", "1h" (seconds). 0 or PG_EINPUT. */
 int pg_parse_seconds(double *out, const char *opt, const char *s);
+
+/* Now, in seconds since the epoch; the environment variable PERFGATE_NOW
+ * ("2026-01-31T12:00:00Z") overrides it, for tests and reproducible runs. */
+double pg_now(void);
+
+/* The default project name: the base name of the repository's top-level
+ * directory (else of the current directory), sanitized for store keys. */
+int pg_default_project(pg_buf *out);
 
 /* Flush stdout and check that everything written to it arrived; returns
  * `status` when it did, PG_EXIT_INFRA (with a message) when it did not. */

@@ -3,9 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/error.h"
 #include "gate/cmd.h"
+#include "gate/git.h"
+#include "gate/store.h"
 #include "common/banned.h"
 
 int pg_exit_code(int err)
@@ -125,12 +129,58 @@ int pg_parse_seconds(double *out, const char *opt, const char *s)
 			scale = 60;
 		else if (!strcmp(end, "h"))
 			scale = 3600;
+		else if (!strcmp(end, "d"))
+			scale = 86400;
+		else if (!strcmp(end, "w"))
+			scale = 7 * 86400;
 		else
 			end = (char *)s;
 	}
-	if (errno || end == s || !(v >= 0) || v * scale > 1e7)
-		return pg_error_set(PG_EINPUT, "%s must be a duration in seconds "
-				    "(e.g. 30, 1.5, 500ms, 10m), not '%s'", opt, s);
+	if (errno || end == s || !(v >= 0) || v * scale > 1e9)
+		return pg_error_set(PG_EINPUT, "%s must be a duration "
+				    "(e.g. 30, 1.5, 500ms, 10m, 2h, 30d), not '%s'", opt, s);
 	*out = v * scale;
 	return 0;
+}
+
+double pg_now(void)
+{
+	const char *fake = getenv("PERFGATE_NOW");
+	struct tm tm;
+	time_t t;
+
+	if (fake && *fake) {
+		memset(&tm, 0, sizeof(tm));
+		if (strptime(fake, "%Y-%m-%dT%H:%M:%SZ", &tm))
+			return (double)timegm(&tm);
+	}
+	t = time(NULL);
+	return (double)t;
+}
+
+int pg_default_project(pg_buf *out)
+{
+	pg_buf top = PG_BUF_INIT;
+	const char *base;
+	char cwd[4096];
+	int err;
+
+	err = pg_git_toplevel(&top, ".");
+	if (err == PG_ENOTFOUND) {
+		if (!getcwd(cwd, sizeof(cwd))) {
+			err = pg_error_set_errno(PG_EINFRA, "cannot read the current directory");
+			goto cleanup;
+		}
+		pg_buf_adds(&top, cwd);
+		err = 0;
+	}
+	if (err < 0)
+		goto cleanup;
+	base = strrchr(top.ptr, '/');
+	base = base && base[1] ? base + 1 : top.ptr;
+	err = pg_store_sanitize_component(out, base);
+
+cleanup:
+	pg_buf_release(&top);
+	return err;
 }

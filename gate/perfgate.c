@@ -23,6 +23,8 @@ static const struct cmd_struct commands[] = {
 	{ "compare", cmd_compare, "compare two sets of benchmark results" },
 	{ "doctor", cmd_doctor, "check whether this host is quiet enough to benchmark" },
 	{ "run", cmd_run, "run a benchmark suite N times on pinned CPUs" },
+	{ "baseline", cmd_baseline, "push, pull, list and prune baselines in the store" },
+	{ "store", cmd_store, "look into an artifact store (put, get, ls, rm)" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "list the commands" },
 };

@@ -1,0 +1,81 @@
+#!/bin/sh
+# perfgate baseline against the real remote stores: nginx WebDAV (with
+# basic auth) and S3 (s3rver behind its strict SigV4 front). Round trip,
+# listing, a corrupted object, a racing double push, prune.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_servers.sh"
+unset AWS_SESSION_TOKEN AWS_PROFILE PERFGATE_STORE_TOKEN PERFGATE_STORE_TOKEN_HEADER
+OLD=$TOP/tests/data/go-old.txt
+NEW=$TOP/tests/data/go-new.txt
+C1=1111111111111111111111111111111111111111
+C2=2222222222222222222222222222222222222222
+pg() { "$PERFGATE" "$@"; }
+
+# check_store NAME URL CORRUPT-CMD: the same checks on each store;
+# CORRUPT-CMD KEY FILE replaces an object behind perfgate's back
+check_store() {
+	name=$1 url=$2 corrupt=$3
+	printf 'profile bytes\n' >"$TMP/Hash.pb.gz"
+	run pg baseline push --store "$url" --project demo --commit $C1 --branch main "$OLD" "$TMP/Hash.pb.gz"
+	expect_rc 0 "$name: push"
+	run pg baseline ls --store "$url" --project demo
+	expect_rc 0 "$name: ls"
+	expect_out "^111111111111 +main \\(latest\\) "
+	rm -rf "$TMP/pull"
+	run pg baseline pull --store "$url" --project demo --commit $C1 -o "$TMP/pull"
+	expect_rc 0 "$name: pull"
+	cmp -s "$OLD" "$TMP/pull/results.txt" && ok "$name: results identical" || not_ok "$name: results differ"
+	cmp -s "$TMP/Hash.pb.gz" "$TMP/pull/profiles/Hash.pb.gz" && ok "$name: profile identical" ||
+		not_ok "$name: profile differs"
+
+	# a corrupted object is refused, not used
+	key=$(pg store --store "$url" ls v1/demo/baselines/$C1/ | awk '/results.txt$/ {print $2}')
+	sed 's/ns\/op/ns\/OP/' "$OLD" >"$TMP/corrupted"
+	$corrupt "$key" "$TMP/corrupted"
+	rm -rf "$TMP/bad"
+	run pg baseline pull --store "$url" --project demo --commit $C1 -o "$TMP/bad"
+	expect_rc 3 "$name: a corrupted object"
+	expect_err "^perfgate: checksum mismatch for '.*/v1/demo/baselines/$C1/u[0-9TZ]+-[0-9a-f]{8}/results.txt'"
+	[ -e "$TMP/bad/results.txt" ] && not_ok "$name: corrupted file kept" || ok "$name: corrupted file not kept"
+
+	# racing pushes: one complete baseline every time
+	i=0
+	while [ $i -lt 3 ]; do
+		pg baseline push --store "$url" --project demo --commit $C2 "$OLD" >/dev/null 2>"$TMP/race1" &
+		pg baseline push --store "$url" --project demo --commit $C2 "$NEW" >/dev/null 2>"$TMP/race2" &
+		wait
+		rm -rf "$TMP/rp"
+		run pg baseline pull --store "$url" --project demo --commit $C2 -o "$TMP/rp"
+		if [ "$rc" -eq 0 ] && { cmp -s "$TMP/rp/results.txt" "$OLD" || cmp -s "$TMP/rp/results.txt" "$NEW"; }; then
+			ok "$name: race $i left one complete baseline"
+		else
+			not_ok "$name: race $i: pull exit $rc"
+		fi
+		i=$((i + 1))
+	done
+
+	# prune through the store's listing: the 5 stray uploads of the 3 races go
+	PERFGATE_NOW=2099-01-01T00:00:00Z run pg baseline prune --store "$url" --project demo --older-than 1d --keep-last 5
+	expect_rc 0 "$name: prune"
+	expect_out "^deleted 0 runs, 0 baselines and 5 orphaned uploads "
+	n=$(pg store --store "$url" ls v1/demo/baselines/$C2/ | grep -c results.txt)
+	[ "$n" -eq 1 ] && ok "$name: one upload of $C2 left" || not_ok "$name: $n uploads of $C2 left"
+	run pg baseline pull --store "$url" --project demo --commit $C2 -o "$TMP/rp2"
+	expect_rc 0 "$name: the surviving baseline still pulls"
+}
+
+# --- nginx WebDAV, basic auth
+start_nginx
+export PERFGATE_STORE_USER="$NGINX_USER" PERFGATE_STORE_PASSWORD="$NGINX_PASSWORD"
+nginx_corrupt() { cp "$2" "$NGINX_ROOT/auth/$1"; }
+check_store nginx "$NGINX_HTTP_AUTH" nginx_corrupt
+unset PERFGATE_STORE_USER PERFGATE_STORE_PASSWORD
+
+# --- S3
+start_s3
+export AWS_ACCESS_KEY_ID="$S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET_KEY" \
+	AWS_REGION="$S3_REGION" PERFGATE_S3_ENDPOINT="$S3_ENDPOINT" PERFGATE_S3_MAX_KEYS=3
+s3_corrupt() { "$PERFGATE" store --store "$S3_URL/team" put "$1" "$2"; }
+check_store s3 "$S3_URL/team" s3_corrupt
+
+finish
