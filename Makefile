@@ -207,6 +207,19 @@ bench-stats: $(PERFGATE) $(BUILD)/bench_parse
 	$(PYTHON) tests/bench/bench_stats.py --perfgate $(PERFGATE) --dir $(BUILD)/bench \
 		--bench-parse $(BUILD)/bench_parse
 
+# ---------------------------------------------------------------- decision simulation
+# The gate's decision rule on simulated 50-benchmark suites with this
+# machine's noise and drift (tests/bench/simulate_gate.c): prints a table.
+SIMULATE_GATE := $(BUILD)/simulate_gate
+$(SIMULATE_GATE): tests/bench/simulate_gate.c $(LIB_STATS) $(LIB_COMMON)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -MMD -MP $< -o $@ $(ALL_LDFLAGS) $(LIB_STATS) $(LIB_COMMON) \
+		$(PKG_LIBS) -lm
+
+.PHONY: simulate-gate
+simulate-gate: $(SIMULATE_GATE)
+	$(SIMULATE_GATE) $(SIMULATE_ARGS)
+
 clean:
 	rm -rf build
 

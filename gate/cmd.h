@@ -25,9 +25,12 @@ typedef int (*pg_cmd_fn)(int argc, char **argv);
 
 int cmd_compare(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_init(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_store(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
+int cmd_baseline_refresh(int argc, char **argv);
+int cmd_gate(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* Print "perfgate: <message>" (the last library error, or `fmt`) on stderr

@@ -21,6 +21,7 @@ static const char baseline_usage[] =
 	"   or: perfgate baseline pull [options] [--commit SHA] -o DIR\n"
 	"   or: perfgate baseline ls [options]\n"
 	"   or: perfgate baseline prune [options] --older-than AGE [--keep-last N] [--dry-run]\n"
+	"   or: perfgate baseline refresh [options] [-- SUITE [ARGS...]]\n"
 	"\n"
 	"Manage baselines (results measured on a commit, with their profiles) in\n"
 	"the artifact store.\n"
@@ -337,6 +338,8 @@ int cmd_baseline(int argc, char **argv)
 		return pg_finish_stdout(PG_EXIT_OK);
 	}
 	sub = argv[1];
+	if (!strcmp(sub, "refresh"))
+		return cmd_baseline_refresh(argc - 1, argv + 1);
 	if (strcmp(sub, "push") && strcmp(sub, "pull") && strcmp(sub, "ls") &&
 	    strcmp(sub, "prune"))
 		return pg_usage_error(baseline_usage, "baseline: unknown subcommand '%s'", sub);

@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "gate/compare_format.h"
+#include "gate/format_util.h"
 #include "common/banned.h"
 
 int pg_format_parse(pg_format *out, const char *name)
@@ -147,67 +148,32 @@ static int format_detail(pg_buf *out, const pg_compare_row *row,
 
 #define TEXT_COLS 6
 
-struct text_row {
-	pg_buf cell[TEXT_COLS];
-};
-
-static size_t display_width(const char *s)
-{
-	size_t w = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			w++;
-	return w;
-}
-
-static void pad(pg_buf *out, size_t n)
-{
-	while (n--)
-		pg_buf_addch(out, ' ');
-}
-
-static void text_rows_release(struct text_row *rows, size_t n)
-{
-	size_t i, j;
-
-	if (!rows)
-		return;
-	for (i = 0; i < n; i++)
-		for (j = 0; j < TEXT_COLS; j++)
-			pg_buf_release(&rows[i].cell[j]);
-	free(rows);
-}
-
 /* Render rows [from, to) (one unit) plus the unit's geomean. */
 static int render_text_group(pg_buf *out, const pg_comparison *c, size_t from,
 			     size_t to, const pg_geomean_row *g)
 {
 	static const int right[TEXT_COLS] = { 0, 1, 1, 1, 0, 0 };
-	struct text_row *rows = NULL;
-	size_t n = to - from + 2, nr = 0, width[TEXT_COLS] = { 0 }, i, j;
+	pg_table t;
+	pg_buf *cell;
+	size_t i;
 	pg_test_kind test = c->opts.test;
 	const char *unit = c->rows[from].unit;
-	int err = 0;
+	int err;
 
-	rows = calloc(n, sizeof(*rows));
-	if (!rows)
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	for (i = 0; i < n; i++)
-		for (j = 0; j < TEXT_COLS; j++)
-			pg_buf_init(&rows[i].cell[j], 0);
-
+	pg_table_init(&t, TEXT_COLS, right);
 	/* header */
-	pg_buf_adds(&rows[nr].cell[0], unit);
-	pg_buf_adds(&rows[nr].cell[1], "old");
-	pg_buf_adds(&rows[nr].cell[2], "new");
-	pg_buf_adds(&rows[nr].cell[3], "delta");
-	pg_buf_addf(&rows[nr].cell[4], "%g%% CI", 100.0 * c->opts.confidence);
-	nr++;
-	for (i = from; i < to; i++, nr++) {
+	if ((cell = pg_table_add_row(&t, NULL))) {
+		pg_buf_adds(&cell[0], unit);
+		pg_buf_adds(&cell[1], "old");
+		pg_buf_adds(&cell[2], "new");
+		pg_buf_adds(&cell[3], "delta");
+		pg_buf_addf(&cell[4], "%g%% CI", 100.0 * c->opts.confidence);
+	}
+	for (i = from; i < to; i++) {
 		const pg_compare_row *row = &c->rows[i];
-		pg_buf *cell = rows[nr].cell;
 
+		if (!(cell = pg_table_add_row(&t, NULL)))
+			break;
 		pg_buf_adds(&cell[0], row->benchmark);
 		if (row->status != PG_ROW_ONLY_NEW)
 			format_summary(&cell[1], &row->old, unit, test);
@@ -224,47 +190,14 @@ static int render_text_group(pg_buf *out, const pg_comparison *c, size_t from,
 		}
 		format_detail(&cell[5], row, test);
 	}
-	if (g) {
-		pg_buf *cell = rows[nr].cell;
-
+	if (g && (cell = pg_table_add_row(&t, NULL))) {
 		pg_buf_adds(&cell[0], "geomean");
 		pg_format_value(&cell[1], g->old, unit);
 		pg_format_value(&cell[2], g->new, unit);
 		format_percent(&cell[3], g->delta_percent);
-		nr++;
 	}
-	for (i = 0; i < nr; i++)
-		for (j = 0; j < TEXT_COLS; j++) {
-			size_t w = display_width(rows[i].cell[j].ptr);
-
-			if (w > width[j])
-				width[j] = w;
-		}
-	for (i = 0; i < nr; i++) {
-		size_t line_start = out->len;
-
-		for (j = 0; j < TEXT_COLS; j++) {
-			const char *s = rows[i].cell[j].ptr;
-			size_t w = display_width(s);
-
-			if (j)
-				pg_buf_adds(out, "  ");
-			if (right[j])
-				pad(out, width[j] - w);
-			pg_buf_adds(out, s);
-			if (!right[j])
-				pad(out, width[j] - w);
-		}
-		pg_buf_rtrim(out);
-		if (out->len == line_start)
-			continue;
-		pg_buf_addch(out, '\n');
-	}
-	for (i = 0; i < nr; i++)
-		for (j = 0; j < TEXT_COLS; j++)
-			if (pg_buf_failed(&rows[i].cell[j]))
-				err = PG_ENOMEM;
-	text_rows_release(rows, n);
+	err = pg_table_render(out, &t);
+	pg_table_release(&t);
 	return err;
 }
 
@@ -322,15 +255,6 @@ static int render_text(pg_buf *out, const pg_comparison *c,
 
 /* ------------------------------------------------------------ markdown */
 
-static void md_escape(pg_buf *out, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' || *s == '`')
-			pg_buf_addch(out, '\\');
-		pg_buf_addch(out, *s);
-	}
-}
-
 static void md_geomean(pg_buf *out, const pg_comparison *c, const char *unit)
 {
 	const pg_geomean_row *g = find_geomean(c, unit);
@@ -360,12 +284,12 @@ static int render_markdown(pg_buf *out, const pg_comparison *c)
 			}
 			unit = row->unit;
 			pg_buf_adds(out, "### ");
-			md_escape(out, unit);
+			pg_md_escape(out, unit);
 			pg_buf_addf(out, "\n\n| benchmark | old | new | delta | %g%% CI | p (n) |\n"
 				    "|:--|--:|--:|--:|:--|:--|\n", 100.0 * c->opts.confidence);
 		}
 		pg_buf_adds(out, "| ");
-		md_escape(out, row->benchmark);
+		pg_md_escape(out, row->benchmark);
 		pg_buf_adds(out, " | ");
 		if (row->status != PG_ROW_ONLY_NEW)
 			format_summary(out, &row->old, unit, test);
@@ -555,26 +479,7 @@ fail:
 static int render_json(pg_buf *out, const pg_comparison *c,
 		       const pg_compare_inputs *in)
 {
-	json_t *root = pg_compare_to_json(c, in);
-	char *text = NULL;
-	int err = 0;
-
-	if (!root)
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-	if (!text) {
-		err = pg_error_set(PG_ENOMEM, "out of memory");
-		goto cleanup;
-	}
-	pg_buf_adds(out, text);
-	pg_buf_addch(out, '\n');
-	if (pg_buf_failed(out))
-		err = PG_ENOMEM;
-
-cleanup:
-	free(text);
-	json_decref(root);
-	return err;
+	return pg_json_render(out, pg_compare_to_json(c, in));
 }
 
 int pg_compare_render(pg_buf *out, const pg_comparison *c,

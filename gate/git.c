@@ -1,4 +1,6 @@
 #include <git2.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/error.h"
@@ -25,17 +27,62 @@ static int git_fail(const char *what)
 			    "unknown libgit2 error");
 }
 
+int pg_git_error(int code, const char *fmt, ...)
+{
+	const git_error *e = git_error_last();
+	char what[PG_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return pg_error_set(code, "%s: %s", what, e && e->message ? e->message :
+			    "unknown libgit2 error");
+}
+
 static int open_repo(git_repository **out, const char *path)
 {
 	int rc, err;
 
+	*out = NULL;
 	if ((err = git_ready()) < 0)
 		return err;
 	rc = git_repository_open_ext(out, path, 0, NULL);
 	if (rc == GIT_ENOTFOUND)
 		return PG_ENOTFOUND;
+	if (rc == GIT_EOWNER) {
+		const git_error *e = git_error_last();
+
+		return pg_error_set(PG_EINFRA, "cannot open the git repository containing "
+				    "'%s': %s; if it is yours, run 'git config --global "
+				    "--add safe.directory <its top-level directory>'", path,
+				    e && e->message ? e->message : "not owned by the current user");
+	}
 	if (rc < 0)
 		return git_fail("cannot open the git repository");
+	return 0;
+}
+
+int pg_git_open(git_repository **out, const char *path)
+{
+	return open_repo(out, path);
+}
+
+int pg_git_dirty(int *out, git_repository *repo)
+{
+	git_status_list *status = NULL;
+	git_status_options opts;
+
+	*out = 0;
+	if (git_repository_is_bare(repo))
+		return 0;
+	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
+	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	if (git_status_list_new(&status, repo, &opts) < 0)
+		return git_fail("cannot read the status of the working tree");
+	*out = git_status_list_entrycount(status) > 0;
+	git_status_list_free(status);
 	return 0;
 }
 
@@ -66,8 +113,6 @@ cleanup:
 int pg_git_head(pg_buf *sha, int *dirty, const char *path)
 {
 	git_repository *repo = NULL;
-	git_status_list *status = NULL;
-	git_status_options opts;
 	git_oid oid;
 	char hex[GIT_OID_HEXSZ + 1];
 	int rc, err = 0;
@@ -86,19 +131,10 @@ int pg_git_head(pg_buf *sha, int *dirty, const char *path)
 	git_oid_tostr(hex, sizeof(hex), &oid);
 	if ((err = pg_buf_adds(sha, hex)) < 0)
 		goto cleanup;
-	if (dirty) {
-		git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
-		opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-		opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-		if (git_status_list_new(&status, repo, &opts) < 0) {
-			err = git_fail("cannot read the status of the working tree");
-			goto cleanup;
-		}
-		*dirty = git_status_list_entrycount(status) > 0;
-	}
+	if (dirty)
+		err = pg_git_dirty(dirty, repo);
 
 cleanup:
-	git_status_list_free(status);
 	git_repository_free(repo);
 	return err;
 }

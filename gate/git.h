@@ -19,4 +19,22 @@ int pg_git_head(pg_buf *sha, int *dirty, const char *path);
  * to `out` without a trailing slash. PG_ENOTFOUND outside a repository. */
 int pg_git_toplevel(pg_buf *out, const char *path);
 
+/* For gate/resolve.c, which works on an open repository. */
+struct git_repository;
+
+/* Open the repository containing `path` (discovered upwards). The caller
+ * frees it with git_repository_free(). PG_ENOTFOUND when `path` is not in
+ * a repository (no message set), PG_EINFRA otherwise (a repository owned
+ * by another user gets the safe.directory advice). */
+int pg_git_open(struct git_repository **out, const char *path);
+
+/* Whether the index or the working tree differ from HEAD (untracked files
+ * do not count); 0 for a bare repository. 0 or PG_EINFRA. */
+int pg_git_dirty(int *out, struct git_repository *repo);
+
+/* Set `code` with the message "<fmt...>: <libgit2's last error>" and
+ * return it. */
+int pg_git_error(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #endif

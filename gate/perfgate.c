@@ -19,11 +19,12 @@ struct cmd_struct {
 static int cmd_help(int argc, char **argv);
 
 static const struct cmd_struct commands[] = {
-
-	{ "compare", cmd_compare, "compare two sets of benchmark results" },
-	{ "doctor", cmd_doctor, "check whether this host is quiet enough to benchmark" },
+	{ "gate", cmd_gate, "measure, compare with the baseline, fail on a regression" },
 	{ "run", cmd_run, "run a benchmark suite N times on pinned CPUs" },
-	{ "baseline", cmd_baseline, "push, pull, list and prune baselines in the store" },
+	{ "compare", cmd_compare, "compare two sets of benchmark results" },
+	{ "baseline", cmd_baseline, "refresh, push, pull, list and prune baselines" },
+	{ "doctor", cmd_doctor, "check whether this host is quiet enough to benchmark" },
+	{ "init", cmd_init, "write a starter perfgate.json" },
 	{ "store", cmd_store, "look into an artifact store (put, get, ls, rm)" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "list the commands" },

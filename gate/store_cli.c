@@ -52,11 +52,16 @@ int pg_store_cli_option(pg_store_cli *c, int opt, const char *arg)
 		return 1;
 	case PG_OPT_VERBOSE:
 	case 'v':
-		c->opts.log = log_line;
-		return 1;
+		return pg_store_cli_verbose(&c->opts);
 	default:
 		return 0;
 	}
+}
+
+int pg_store_cli_verbose(pg_store_options *opts)
+{
+	opts->log = log_line;
+	return 1;
 }
 
 int pg_store_cli_url(pg_buf *out, const pg_store_cli *c)

@@ -58,6 +58,9 @@ void pg_store_cli_init(pg_store_cli *c);
  * option, 0 when not, PG_EINPUT for a bad value (message set). */
 int pg_store_cli_option(pg_store_cli *c, int opt, const char *arg);
 
+/* Log every store request on stderr (-v). */
+int pg_store_cli_verbose(pg_store_options *opts);
+
 /* The store URL to use: --store, else .perfgate/store at the top of the
  * repository containing the current directory, else ./.perfgate/store. */
 int pg_store_cli_url(pg_buf *out, const pg_store_cli *c);

@@ -1,0 +1,980 @@
+/*
+ * perfgate gate: measure the candidate (or take its results), find the
+ * baseline (libgit2 + the store), decide, report, upload the artifacts,
+ * and exit 0 (pass), 1 (regression), 2 (usage or configuration error) or
+ * 3 (infrastructure error).
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench-runner/host.h"
+#include "common/buf.h"
+#include "common/error.h"
+#include "common/file.h"
+#include "common/version.h"
+#include "gate/baseline.h"
+#include "gate/cmd.h"
+#include "gate/config.h"
+#include "gate/gate_job.h"
+#include "gate/report.h"
+#include "gate/resolve.h"
+#include "gate/shard.h"
+#include "gate/store.h"
+#include "gate/store_cli.h"
+#include "stats/decide.h"
+#include "stats/results.h"
+#include "common/banned.h"
+
+static const char gate_usage[] =
+	"usage: perfgate gate [options] [-- SUITE [ARGS...]]\n"
+	"\n"
+	"Measure the candidate (the suite at HEAD, or --results), compare it with\n"
+	"the baseline of the merge base with the baseline branch, and fail when\n"
+	"something got slower than allowed.\n"
+	"\n"
+	"    --config FILE          perfgate.json (default: at the repository root)\n"
+	"    --store URL            the artifact store (default: .perfgate/store)\n"
+	"    --project NAME         the project in the store\n"
+	"    --baseline-branch NAME the branch baselines come from (default: main)\n"
+	"    -n, --count N          measured runs (default 10)\n"
+	"    --warmup N             discarded runs (default 1)\n"
+	"    --cpus LIST            pin the suite to these CPUs ('none': no pinning)\n"
+	"    --timeout SEC          kill a run of the suite after SEC seconds\n"
+	"    --threshold PCT        default threshold in percent (default 5)\n"
+	"    --threshold-on estimate|ci  what must exceed the threshold\n"
+	"    --alpha A              significance level (default 0.05)\n"
+	"    --correction holm|bh|none   multiple-comparison correction (default holm)\n"
+	"    --missing-baseline pass|fail  without a baseline (default pass)\n"
+	"    --results FILE         the candidate's results (do not run the suite)\n"
+	"    --baseline-file FILE   compare with this file (no store, no git)\n"
+	"    --json FILE            write the JSON report\n"
+	"    --markdown FILE        write the Markdown report\n"
+	"    --junit FILE           write the JUnit XML report\n"
+	"    --quick                fewer runs (quick.count, default 3), the quick\n"
+	"                           suite arguments, the local store: a pre-push check\n"
+	"    --require-same-host    baseline and candidate hosts must match (else exit 3)\n"
+	"    --require-quiet        the quiet-host checks must pass (else exit 3)\n"
+	"    --require-upload       a failed upload of the artifacts is exit 3\n"
+	"    --no-upload            do not upload the run's artifacts\n"
+	"    --run-id ID            the run's id in the store (default: from CI)\n"
+	"    --shard K/N            run only shard K of N and upload its results\n"
+	"    --collect N            gather the N shards' results from the store\n"
+	"                           and decide for the whole suite\n"
+	"    --cacert FILE          trust this CA too (store over https)\n"
+	"    --allow-insecure-http  allow credentials over plain http://\n"
+	"    -v, --verbose          log store requests\n"
+	"    -q, --quiet            no progress on stderr\n"
+	"\n"
+	"exit status: 0 pass, 1 regression, 2 usage or configuration error,\n"
+	"3 infrastructure error (store, git, a suite that crashed)\n";
+
+enum {
+	OPT_CONFIG = 300, OPT_STORE, OPT_PROJECT, OPT_BASELINE_BRANCH, OPT_WARMUP,
+	OPT_CPUS, OPT_TIMEOUT, OPT_THRESHOLD, OPT_THRESHOLD_ON, OPT_ALPHA,
+	OPT_CORRECTION, OPT_MISSING, OPT_RESULTS, OPT_BASELINE_FILE, OPT_JSON,
+	OPT_MARKDOWN, OPT_JUNIT, OPT_QUICK, OPT_SAME_HOST, OPT_REQ_QUIET,
+	OPT_REQ_UPLOAD, OPT_NO_UPLOAD, OPT_RUN_ID, OPT_SHARD, OPT_COLLECT,
+	OPT_CACERT, OPT_INSECURE
+};
+
+struct gate_args {
+	pg_job_opts job;
+	const char *threshold, *threshold_on, *alpha, *correction, *missing;
+	const char *results, *baseline_file, *json, *markdown, *junit, *run_id;
+	const char *shard;
+	long collect;
+	int same_host, require_upload, no_upload;
+};
+
+/* Everything one gate run collects, released in one place. */
+struct gate_state {
+	pg_gate_config cfg;
+	pg_store *store;
+	pg_buf project;
+	pg_buf tmpdir;
+	pg_buf run_id;
+	pg_buf artifacts;
+	pg_results candidate;
+	pg_results baseline;
+	pg_resolve_result repo;
+	int have_repo;
+	pg_manifest manifest;
+	pg_decision_set decision;
+	int have_decision;
+	json_t *baseline_host;
+	json_t *candidate_host;
+	pg_buf baseline_commit;
+	pg_buf baseline_source;
+	char **warnings;
+	size_t nwarnings;
+	char **host_diffs;
+	size_t nhost_diffs;
+};
+
+static int add_line(char ***list, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int add_line(char ***list, size_t *n, const char *fmt, ...)
+{
+	pg_buf line = PG_BUF_INIT;
+	char **grown;
+	va_list ap;
+
+	va_start(ap, fmt);
+	pg_buf_vaddf(&line, fmt, ap);
+	va_end(ap);
+	grown = realloc(*list, (*n + 1) * sizeof(**list));
+	if (pg_buf_failed(&line) || !grown) {
+		if (grown)
+			*list = grown;
+		pg_buf_release(&line);
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	*list = grown;
+	(*list)[(*n)++] = pg_buf_detach(&line, NULL);
+	return 0;
+}
+
+static void free_lines(char **list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+static void state_init(struct gate_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	pg_config_init(&st->cfg);
+	pg_buf_init(&st->project, 0);
+	pg_buf_init(&st->tmpdir, 0);
+	pg_buf_init(&st->run_id, 0);
+	pg_buf_init(&st->artifacts, 0);
+	pg_buf_init(&st->baseline_commit, 0);
+	pg_buf_init(&st->baseline_source, 0);
+	pg_results_init(&st->candidate);
+	pg_results_init(&st->baseline);
+	pg_resolve_result_init(&st->repo);
+	pg_manifest_init(&st->manifest);
+}
+
+static void state_release(struct gate_state *st)
+{
+	if (st->tmpdir.len) {
+		pg_buf cmd = PG_BUF_INIT;
+
+		/* our own mkdtemp directory: remove it and what we put there */
+		pg_buf_addf(&cmd, "rm -rf '%s'", st->tmpdir.ptr);
+		if (!pg_buf_failed(&cmd) && system(cmd.ptr) != 0)
+			pg_warn("cannot remove '%s'", st->tmpdir.ptr);
+		pg_buf_release(&cmd);
+	}
+	pg_config_release(&st->cfg);
+	pg_store_free(st->store);
+	pg_buf_release(&st->project);
+	pg_buf_release(&st->tmpdir);
+	pg_buf_release(&st->run_id);
+	pg_buf_release(&st->artifacts);
+	pg_buf_release(&st->baseline_commit);
+	pg_buf_release(&st->baseline_source);
+	pg_results_release(&st->candidate);
+	pg_results_release(&st->baseline);
+	pg_resolve_result_release(&st->repo);
+	pg_manifest_release(&st->manifest);
+	if (st->have_decision)
+		pg_decision_set_release(&st->decision);
+	json_decref(st->baseline_host);
+	json_decref(st->candidate_host);
+	free_lines(st->warnings, st->nwarnings);
+	free_lines(st->host_diffs, st->nhost_diffs);
+}
+
+static int make_tmpdir(struct gate_state *st)
+{
+	const char *base = getenv("TMPDIR");
+
+	if (st->tmpdir.len)
+		return 0;
+	pg_buf_addf(&st->tmpdir, "%s/perfgate.XXXXXX", base && *base ? base : "/tmp");
+	if (pg_buf_failed(&st->tmpdir))
+		return PG_ENOMEM;
+	if (!mkdtemp(st->tmpdir.ptr)) {
+		int err = pg_error_set_errno(PG_EINFRA, "cannot create a temporary directory '%s'",
+					     st->tmpdir.ptr);
+
+		pg_buf_reset(&st->tmpdir);
+		return err;
+	}
+	return 0;
+}
+
+static int read_results(pg_results *out, const char *path)
+{
+	pg_buf data = PG_BUF_INIT;
+	int err;
+
+	if ((err = pg_file_read(&data, path)) == 0)
+		err = pg_results_parse(out, path, data.ptr, data.len);
+	pg_buf_release(&data);
+	return err;
+}
+
+/* The host fingerprint in a results set's configuration lines. */
+static json_t *host_of(const pg_results *r)
+{
+	json_t *host = json_object();
+	size_t i;
+
+	for (i = 0; host && pg_host_keys[i]; i++) {
+		const char *v = pg_results_config(r, pg_host_keys[i]);
+
+		if (v)
+			json_object_set_new(host, pg_host_keys[i], json_string(v));
+	}
+	return host;
+}
+
+/* Differences between the fingerprints that make timings incomparable. */
+static int compare_hosts(struct gate_state *st)
+{
+	static const char *const keys[] = { "cpu", "kernel", "governor", "pinned-cpus", NULL };
+	size_t i;
+	int err;
+
+	if (!st->baseline_host || !st->candidate_host)
+		return 0;
+	for (i = 0; keys[i]; i++) {
+		const char *a = json_string_value(json_object_get(st->baseline_host, keys[i]));
+		const char *b = json_string_value(json_object_get(st->candidate_host, keys[i]));
+
+		if (a && b && strcmp(a, b) &&
+		    (err = add_line(&st->host_diffs, &st->nhost_diffs,
+				    "%s: '%s' (baseline) vs '%s' (candidate)", keys[i], a, b)) < 0)
+			return err;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ baseline */
+
+static int baseline_from_store(struct gate_state *st, const struct gate_args *a,
+			       int *found)
+{
+	pg_resolve_options ro;
+	pg_resolve_store rs;
+	pg_buf set = PG_BUF_INIT, dir = PG_BUF_INIT, path = PG_BUF_INIT;
+	size_t i;
+	int err;
+
+	*found = 0;
+	pg_resolve_options_init(&ro);
+	rs.store = st->store;
+	rs.project = st->project.ptr;
+	ro.baseline_branch = st->cfg.baseline_branch;
+	ro.branch_is_explicit = a->job.baseline_branch != NULL;
+	ro.max_walk = (unsigned)st->cfg.max_walk;
+	ro.has_baseline = pg_resolve_store_has_baseline;
+	ro.branch_ref = pg_resolve_store_branch_ref;
+	ro.store_ctx = &rs;
+	pg_resolve_result_release(&st->repo);
+	pg_resolve_result_init(&st->repo);
+	if ((err = pg_resolve_baseline(&st->repo, ".", &ro)) < 0)
+		goto cleanup;
+	st->have_repo = 1;
+	for (i = 0; i < st->repo.nwarnings; i++)
+		if ((err = add_line(&st->warnings, &st->nwarnings, "%s", st->repo.warnings[i])) < 0)
+			goto cleanup;
+	if (st->repo.source == PG_BASELINE_NONE)
+		goto cleanup;
+	if ((err = pg_baseline_prefix(&set, st->project.ptr, st->repo.commit)) < 0 ||
+	    (err = make_tmpdir(st)) < 0)
+		goto cleanup;
+	pg_buf_addf(&dir, "%s/baseline", st->tmpdir.ptr);
+	pg_buf_addf(&path, "%s/baseline/results.txt", st->tmpdir.ptr);
+	if (pg_buf_failed(&dir) || pg_buf_failed(&path)) {
+		err = PG_ENOMEM;
+		goto cleanup;
+	}
+	if ((err = pg_pull_set(&st->manifest, st->store, set.ptr, dir.ptr)) < 0)
+		goto cleanup;
+	if ((err = read_results(&st->baseline, path.ptr)) < 0) {
+		err = pg_error_prefix(PG_EINFRA, "the baseline of %s in '%s' is unusable",
+				      st->repo.commit, pg_store_display_url(st->store));
+		goto cleanup;
+	}
+	st->baseline_host = json_incref(st->manifest.host);
+	pg_buf_adds(&st->baseline_commit, st->repo.commit);
+	pg_buf_adds(&st->baseline_source, st->repo.description);
+	*found = 1;
+
+cleanup:
+	pg_buf_release(&set);
+	pg_buf_release(&dir);
+	pg_buf_release(&path);
+	return err;
+}
+
+/* ------------------------------------------------------------ shards */
+
+static int shard_set(pg_buf *out, struct gate_state *st, unsigned k, unsigned n)
+{
+	pg_buf id = PG_BUF_INIT;
+	int err;
+
+	pg_buf_addf(&id, "%s-shard-%u-of-%u", st->run_id.ptr, k, n);
+	err = pg_buf_failed(&id) ? PG_ENOMEM :
+		pg_run_prefix(out, st->project.ptr, st->repo.head, id.ptr);
+	pg_buf_release(&id);
+	return err;
+}
+
+/* --shard K/N: run this shard's benchmarks and upload its results. */
+static int run_shard(struct gate_state *st, const struct gate_args *a)
+{
+	pg_store_list names;
+	pg_buf regex = PG_BUF_INIT, path = PG_BUF_INIT, where = PG_BUF_INIT,
+	       info = PG_BUF_INIT, id = PG_BUF_INIT;
+	unsigned k, n;
+	size_t count = 0, i;
+	char *extra[3] = { "-bench", NULL, NULL };
+	const char *paths[2], *names_in_set[2] = { "shard.json", "results.txt" };
+	json_t *doc = NULL, *list = NULL, *host = NULL;
+	char *text = NULL;
+	pg_push p;
+	int err = 0, status = PG_EXIT_OK;
+
+	pg_store_list_init(&names);
+	if ((err = pg_shard_parse(&k, &n, a->shard)) < 0) {
+		status = pg_usage_error(gate_usage, "gate: %s", pg_error_last());
+		goto cleanup;
+	}
+	if (!st->cfg.nsuite) {
+		status = pg_job_run_suite(NULL, &st->cfg, &a->job, NULL, NULL);
+		goto cleanup;
+	}
+	if ((err = pg_suite_list(&names, st->cfg.suite, st->cfg.timeout)) < 0 ||
+	    (err = pg_shard_regex(&regex, &count, &names, k, n)) < 0 ||
+	    (err = make_tmpdir(st)) < 0)
+		goto fail;
+	list = json_array();
+	for (i = 0; list && i < names.n; i++)
+		if (pg_shard_of(names.items[i].key, n) == k)
+			json_array_append_new(list, json_string(names.items[i].key));
+	doc = json_pack("{s:i, s:i, s:o, s:s}", "shard", (int)k, "of", (int)n,
+			"benchmarks", list, "run_id", st->run_id.ptr);
+	text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	pg_buf_addf(&info, "%s/shard.json", st->tmpdir.ptr);
+	pg_buf_addf(&path, "%s/results.txt", st->tmpdir.ptr);
+	if (!text || pg_buf_failed(&info) || pg_buf_failed(&path)) {
+		err = pg_error_set(PG_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((err = pg_file_write_atomic(info.ptr, text, strlen(text))) < 0)
+		goto fail;
+	if (!a->job.quiet)
+		fprintf(stderr, "perfgate gate: shard %u of %u: %zu of %zu benchmarks\n", k, n,
+			count, names.n);
+	if (count) {
+		extra[1] = regex.ptr;
+		status = pg_job_run_suite(&st->candidate, &st->cfg, &a->job, extra, path.ptr);
+		if (status != PG_EXIT_OK)
+			goto cleanup;
+		st->candidate_host = host_of(&st->candidate);
+	}
+	memset(&p, 0, sizeof(p));
+	p.project = st->project.ptr;
+	p.commit = st->repo.head;
+	paths[0] = info.ptr;
+	paths[1] = path.ptr;
+	p.paths = paths;
+	p.names = names_in_set;
+	p.npaths = count ? 2 : 1;
+	host = st->candidate_host ? json_incref(st->candidate_host) : json_object();
+	p.host = host;
+	p.now = pg_now();
+	pg_buf_addf(&id, "%s-shard-%u-of-%u", st->run_id.ptr, k, n);
+	p.run_id = id.ptr;
+	err = pg_push_set(&where, st->store, &p);
+	if (err < 0)
+		goto fail;
+	printf("perfgate: shard %u of %u (%zu benchmark%s) uploaded to %s/%s\n", k, n, count,
+	       count == 1 ? "" : "s", pg_store_display_url(st->store), where.ptr);
+	status = pg_finish_stdout(PG_EXIT_OK);
+	goto cleanup;
+
+fail:
+	status = pg_die_code(err);
+cleanup:
+	free(text);
+	json_decref(doc);
+	json_decref(host);
+	pg_store_list_release(&names);
+	pg_buf_release(&regex);
+	pg_buf_release(&path);
+	pg_buf_release(&where);
+	pg_buf_release(&info);
+	pg_buf_release(&id);
+	return status;
+}
+
+/* --collect N: the candidate is the union of the N shards' results. */
+static int collect_shards(struct gate_state *st, long n)
+{
+	pg_buf set = PG_BUF_INIT, dir = PG_BUF_INIT, path = PG_BUF_INIT, missing = PG_BUF_INIT;
+	pg_manifest m;
+	long k;
+	size_t f;
+	int err = 0, nmissing = 0;
+
+	pg_manifest_init(&m);
+	if ((err = make_tmpdir(st)) < 0)
+		goto cleanup;
+	for (k = 1; k <= n; k++) {
+		int has_results = 0;
+
+		pg_buf_reset(&set);
+		pg_buf_reset(&dir);
+		if ((err = shard_set(&set, st, (unsigned)k, (unsigned)n)) < 0)
+			goto cleanup;
+		pg_buf_addf(&dir, "%s/shard-%ld", st->tmpdir.ptr, k);
+		err = pg_pull_set(&m, st->store, set.ptr, dir.ptr);
+		if (err == PG_ENOTFOUND) {
+			pg_buf_addf(&missing, "%s%ld", nmissing++ ? ", " : "", k);
+			err = 0;
+			continue;
+		}
+		if (err < 0)
+			goto cleanup;
+		for (f = 0; f < m.nfiles; f++)
+			has_results |= !strcmp(m.files[f].name, "results.txt");
+		if (has_results) {
+			pg_buf_reset(&path);
+			pg_buf_addf(&path, "%s/results.txt", dir.ptr);
+			if ((err = read_results(&st->candidate, path.ptr)) < 0)
+				goto cleanup;
+			if (!st->candidate_host)
+				st->candidate_host = json_incref(m.host);
+		}
+		pg_manifest_release(&m);
+	}
+	if (nmissing)
+		err = pg_error_set(PG_EINFRA, "missing shard%s %s of %ld for run %s of commit %s "
+				   "in '%s'", nmissing > 1 ? "s" : "", missing.ptr, n,
+				   st->run_id.ptr, st->repo.head, pg_store_display_url(st->store));
+	else if (!st->candidate.nseries)
+		err = pg_error_set(PG_EINFRA, "the %ld shards hold no benchmark results", n);
+
+cleanup:
+	pg_manifest_release(&m);
+	pg_buf_release(&set);
+	pg_buf_release(&dir);
+	pg_buf_release(&path);
+	pg_buf_release(&missing);
+	return err;
+}
+
+/* ------------------------------------------------------------ reports */
+
+struct rendered {
+	pg_buf term, md, junit, ann, json;
+};
+
+static void rendered_release(struct rendered *x)
+{
+	pg_buf_release(&x->term);
+	pg_buf_release(&x->md);
+	pg_buf_release(&x->junit);
+	pg_buf_release(&x->ann);
+	pg_buf_release(&x->json);
+}
+
+/* Render every report of `r`. */
+static int render_all(struct rendered *x, const pg_report *r)
+{
+	const char *no_color = getenv("NO_COLOR"), *gha = getenv("GITHUB_ACTIONS");
+	int color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
+	int err;
+
+	pg_buf_init(&x->term, 0);
+	pg_buf_init(&x->md, 0);
+	pg_buf_init(&x->junit, 0);
+	pg_buf_init(&x->ann, 0);
+	pg_buf_init(&x->json, 0);
+	if ((err = pg_report_json_render(&x->json, r)) < 0)
+		goto cleanup;
+	if ((err = pg_report_terminal(&x->term, r, color)) < 0 ||
+	    (err = pg_report_markdown(&x->md, r)) < 0 ||
+	    (err = pg_report_junit(&x->junit, r)) < 0)
+		goto cleanup;
+	if (gha && !strcmp(gha, "true"))
+		err = pg_report_annotations(&x->ann, r);
+
+cleanup:
+	return err;
+}
+
+/* Copies of the reports in the temp dir, for the upload. */
+static int write_upload_copies(struct gate_state *st, const struct rendered *x)
+{
+	pg_buf path = PG_BUF_INIT;
+	int err;
+
+	if ((err = make_tmpdir(st)) < 0)
+		return err;
+	pg_buf_addf(&path, "%s/report.json", st->tmpdir.ptr);
+	if ((err = pg_file_write_atomic(path.ptr, x->json.ptr, x->json.len)) < 0)
+		goto cleanup;
+	pg_buf_reset(&path);
+	pg_buf_addf(&path, "%s/report.md", st->tmpdir.ptr);
+	if ((err = pg_file_write_atomic(path.ptr, x->md.ptr, x->md.len)) < 0)
+		goto cleanup;
+	pg_buf_reset(&path);
+	pg_buf_addf(&path, "%s/report.xml", st->tmpdir.ptr);
+	err = pg_file_write_atomic(path.ptr, x->junit.ptr, x->junit.len);
+
+cleanup:
+	pg_buf_release(&path);
+	return err;
+}
+
+/* The reports the user asked for, the step summary, the annotations and
+ * the terminal report (its last line the verdict). Nonzero when a file
+ * could not be written. */
+static int emit_reports(const struct gate_args *a, const struct rendered *x)
+{
+	const char *summary = getenv("GITHUB_STEP_SUMMARY");
+	int failed = 0;
+
+	if (a->json && pg_file_write_atomic(a->json, x->json.ptr, x->json.len) < 0)
+		failed = 1, pg_err("%s", pg_error_last());
+	if (a->markdown && pg_file_write_atomic(a->markdown, x->md.ptr, x->md.len) < 0)
+		failed = 1, pg_err("%s", pg_error_last());
+	if (a->junit && pg_file_write_atomic(a->junit, x->junit.ptr, x->junit.len) < 0)
+		failed = 1, pg_err("%s", pg_error_last());
+	if (summary && *summary) {
+		FILE *f = fopen(summary, "a");
+
+		if (!f || fwrite(x->md.ptr, 1, x->md.len, f) != x->md.len || fclose(f) != 0) {
+			pg_err("cannot append to $GITHUB_STEP_SUMMARY '%s'", summary);
+			failed = 1;
+		}
+	}
+	fwrite(x->ann.ptr, 1, x->ann.len, stdout);
+	fwrite(x->term.ptr, 1, x->term.len, stdout);
+	return failed;
+}
+
+/* Upload the candidate's results and the reports to runs/<commit>/<run-id>/. */
+static int upload_artifacts(struct gate_state *st, pg_buf *where)
+{
+	static const char *const files[] = { "results.txt", "report.json", "report.md",
+					     "report.xml" };
+	const pg_config_upload *u = &st->cfg.upload;
+	pg_buf paths[4], results = PG_BUF_INIT;
+	const char *p_paths[4], *p_names[4];
+	pg_push p;
+	size_t i, n = 0;
+	int err = 0;
+
+	for (i = 0; i < 4; i++)
+		pg_buf_init(&paths[i], 0);
+	if (u->results && st->candidate.nseries) {
+		if ((err = pg_results_format_benchfmt(&results, &st->candidate)) < 0)
+			goto cleanup;
+		pg_buf_addf(&paths[0], "%s/candidate.txt", st->tmpdir.ptr);
+		if ((err = pg_file_write_atomic(paths[0].ptr, results.ptr, results.len)) < 0)
+			goto cleanup;
+		p_paths[n] = paths[0].ptr;
+		p_names[n++] = files[0];
+	}
+	for (i = 1; u->reports && i < 4; i++) {
+		pg_buf_addf(&paths[i], "%s/%s", st->tmpdir.ptr, files[i]);
+		if (access(paths[i].ptr, R_OK) == 0) {
+			p_paths[n] = paths[i].ptr;
+			p_names[n++] = files[i];
+		}
+	}
+	if (!n)
+		goto cleanup;
+	memset(&p, 0, sizeof(p));
+	p.project = st->project.ptr;
+	p.commit = st->repo.head;
+	p.branch = st->repo.branch;
+	p.run_id = st->run_id.ptr;
+	p.paths = p_paths;
+	p.names = p_names;
+	p.npaths = n;
+	p.host = st->candidate_host;
+	p.now = pg_now();
+	err = pg_push_set(where, st->store, &p);
+
+cleanup:
+	for (i = 0; i < 4; i++)
+		pg_buf_release(&paths[i]);
+	pg_buf_release(&results);
+	return err;
+}
+
+/* ------------------------------------------------------------ options */
+
+static int parse_gate_args(struct gate_args *a, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "store", required_argument, NULL, OPT_STORE },
+		{ "project", required_argument, NULL, OPT_PROJECT },
+		{ "baseline-branch", required_argument, NULL, OPT_BASELINE_BRANCH },
+		{ "count", required_argument, NULL, 'n' },
+		{ "warmup", required_argument, NULL, OPT_WARMUP },
+		{ "cpus", required_argument, NULL, OPT_CPUS },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+		{ "threshold-on", required_argument, NULL, OPT_THRESHOLD_ON },
+		{ "alpha", required_argument, NULL, OPT_ALPHA },
+		{ "correction", required_argument, NULL, OPT_CORRECTION },
+		{ "missing-baseline", required_argument, NULL, OPT_MISSING },
+		{ "results", required_argument, NULL, OPT_RESULTS },
+		{ "baseline-file", required_argument, NULL, OPT_BASELINE_FILE },
+		{ "json", required_argument, NULL, OPT_JSON },
+		{ "markdown", required_argument, NULL, OPT_MARKDOWN },
+		{ "junit", required_argument, NULL, OPT_JUNIT },
+		{ "quick", no_argument, NULL, OPT_QUICK },
+		{ "require-same-host", no_argument, NULL, OPT_SAME_HOST },
+		{ "require-quiet", no_argument, NULL, OPT_REQ_QUIET },
+		{ "require-upload", no_argument, NULL, OPT_REQ_UPLOAD },
+		{ "no-upload", no_argument, NULL, OPT_NO_UPLOAD },
+		{ "run-id", required_argument, NULL, OPT_RUN_ID },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "collect", required_argument, NULL, OPT_COLLECT },
+		{ "cacert", required_argument, NULL, OPT_CACERT },
+		{ "allow-insecure-http", no_argument, NULL, OPT_INSECURE },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	size_t count;
+	int c, err;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+n:vqh", longopts, NULL)) != -1) {
+		err = 0;
+		switch (c) {
+		case OPT_CONFIG: a->job.config_path = optarg; break;
+		case OPT_STORE: a->job.store = optarg; break;
+		case OPT_PROJECT: a->job.project = optarg; break;
+		case OPT_BASELINE_BRANCH: a->job.baseline_branch = optarg; break;
+		case 'n':
+			err = pg_parse_count(&count, "--count", optarg, 1);
+			a->job.count = (long)count;
+			break;
+		case OPT_WARMUP:
+			err = pg_parse_count(&count, "--warmup", optarg, 0);
+			a->job.warmup = (long)count;
+			break;
+		case OPT_CPUS: a->job.cpus = optarg; break;
+		case OPT_TIMEOUT:
+			err = pg_parse_seconds(&a->job.timeout, "--timeout", optarg);
+			break;
+		case OPT_THRESHOLD: a->threshold = optarg; break;
+		case OPT_THRESHOLD_ON: a->threshold_on = optarg; break;
+		case OPT_ALPHA: a->alpha = optarg; break;
+		case OPT_CORRECTION: a->correction = optarg; break;
+		case OPT_MISSING: a->missing = optarg; break;
+		case OPT_RESULTS: a->results = optarg; break;
+		case OPT_BASELINE_FILE: a->baseline_file = optarg; break;
+		case OPT_JSON: a->json = optarg; break;
+		case OPT_MARKDOWN: a->markdown = optarg; break;
+		case OPT_JUNIT: a->junit = optarg; break;
+		case OPT_QUICK: a->job.quick = 1; break;
+		case OPT_SAME_HOST: a->same_host = 1; break;
+		case OPT_REQ_QUIET: a->job.require_quiet = 1; break;
+		case OPT_REQ_UPLOAD: a->require_upload = 1; break;
+		case OPT_NO_UPLOAD: a->no_upload = 1; break;
+		case OPT_RUN_ID: a->run_id = optarg; break;
+		case OPT_SHARD: a->shard = optarg; break;
+		case OPT_COLLECT:
+			err = pg_parse_count(&count, "--collect", optarg, 1);
+			a->collect = (long)count;
+			break;
+		case OPT_CACERT: a->job.store_opts.cacert = optarg; break;
+		case OPT_INSECURE: a->job.store_opts.allow_insecure_http = 1; break;
+		case 'v':
+			pg_store_cli_verbose(&a->job.store_opts);
+			break;
+		case 'q': a->job.quiet = 1; break;
+		case 'h':
+			fputs(gate_usage, stdout);
+			return pg_finish_stdout(PG_EXIT_OK) == PG_EXIT_OK ? 1 : -PG_EXIT_INFRA;
+		default:
+			return -pg_usage_error(gate_usage, "gate: unknown option '%s'",
+					       argv[optind - 1]);
+		}
+		if (err < 0)
+			return -pg_usage_error(gate_usage, "gate: %s", pg_error_last());
+	}
+	if (optind < argc) {
+		if (strcmp(argv[optind - 1], "--") != 0)
+			return -pg_usage_error(gate_usage, "gate: unexpected argument '%s' "
+					       "(the suite goes after '--')", argv[optind]);
+		a->job.suite = argv + optind;
+		a->job.nsuite = (size_t)(argc - optind);
+	}
+	if (a->shard && a->collect)
+		return -pg_usage_error(gate_usage, "gate: --shard and --collect exclude each other");
+	if (a->results && (a->shard || a->collect))
+		return -pg_usage_error(gate_usage, "gate: --results excludes --shard and --collect");
+	if (a->baseline_file && (a->shard || a->collect))
+		return -pg_usage_error(gate_usage, "gate: --baseline-file excludes --shard and --collect");
+	return 0;
+}
+
+/* Gate-only overrides of the configuration. */
+static int apply_decision_args(pg_gate_config *cfg, const struct gate_args *a)
+{
+	int err = 0;
+
+	if (a->threshold)
+		err = pg_config_parse_threshold(&cfg->threshold_default, "--threshold", a->threshold);
+	if (!err && a->threshold_on)
+		err = pg_config_parse_threshold_on(&cfg->threshold_on, "--threshold-on",
+						   a->threshold_on);
+	if (!err && a->alpha)
+		err = pg_parse_fraction(&cfg->alpha, "--alpha", a->alpha);
+	if (!err && a->correction)
+		err = pg_config_parse_correction(&cfg->correction, "--correction", a->correction);
+	if (!err && a->missing)
+		err = pg_config_parse_missing_baseline(&cfg->missing_baseline, "--missing-baseline",
+						       a->missing);
+	if (a->same_host)
+		cfg->require_same_host = 1;
+	if (a->require_upload)
+		cfg->require_upload = 1;
+	if (a->no_upload)
+		cfg->upload.enabled = 0;
+	return err;
+}
+
+/* ------------------------------------------------------------ the job */
+
+static int decide(struct gate_state *st)
+{
+	pg_decide_opts o = PG_DECIDE_OPTS_INIT;
+
+	o.alpha = st->cfg.alpha;
+	o.correction = st->cfg.correction;
+	o.threshold_on = st->cfg.threshold_on;
+	o.test = st->cfg.test;
+	o.rule = pg_config_rule;
+	o.rule_ctx = &st->cfg;
+	st->have_decision = 1;
+	return pg_decide(&st->decision, &st->baseline, &st->candidate, &o);
+}
+
+int cmd_gate(int argc, char **argv)
+{
+	struct gate_args a;
+	struct gate_state st;
+	pg_report r;
+	pg_buf where = PG_BUF_INIT;
+	const char *error_msg = NULL;
+	char error_copy[PG_ERROR_MAX];
+	int status = PG_EXIT_OK, err = 0, have_baseline = 0, write_failed = 0;
+	int use_store;
+
+	memset(&a, 0, sizeof(a));
+	pg_job_opts_init(&a.job);
+	err = parse_gate_args(&a, argc, argv);
+	if (err)
+		return err > 0 ? PG_EXIT_OK : -err;
+	state_init(&st);
+	if ((err = pg_job_config(&st.cfg, &a.job)) < 0 ||
+	    (err = apply_decision_args(&st.cfg, &a)) < 0) {
+		status = pg_die_code(err);
+		goto done;
+	}
+	use_store = !a.baseline_file || a.shard || a.collect;
+
+	/* the repository (HEAD, branch, dirty): needed for the store */
+	if (use_store) {
+		pg_resolve_options ro;
+
+		pg_resolve_options_init(&ro);
+		err = pg_resolve_repo(&st.repo, ".", &ro);
+		if (err < 0) {
+			status = pg_die_code(err);
+			goto done;
+		}
+		st.have_repo = 1;
+		if ((err = pg_job_project(&st.project, &st.cfg)) < 0 ||
+		    (err = pg_job_open_store(&st.store, &st.cfg, &a.job)) < 0 ||
+		    (err = a.run_id ? pg_store_sanitize_component(&st.run_id, a.run_id) :
+				      pg_job_run_id(&st.run_id, a.shard || a.collect, pg_now())) < 0) {
+			status = pg_die_code(err);
+			goto done;
+		}
+	}
+	if (a.shard) {
+		status = run_shard(&st, &a);
+		goto done;
+	}
+
+	/* the candidate */
+	if (a.collect) {
+		err = collect_shards(&st, a.collect);
+	} else if (a.results) {
+		err = read_results(&st.candidate, a.results);
+	} else {
+		status = pg_job_run_suite(&st.candidate, &st.cfg, &a.job, NULL, NULL);
+		if (status != PG_EXIT_OK)
+			goto error_report;
+	}
+	if (err < 0) {
+		status = pg_die_code(err);
+		goto error_report;
+	}
+	if (!st.candidate_host)
+		st.candidate_host = host_of(&st.candidate);
+
+	/* the baseline */
+	if (a.baseline_file) {
+		if ((err = read_results(&st.baseline, a.baseline_file)) < 0) {
+			status = pg_die_code(err);
+			goto error_report;
+		}
+		st.baseline_host = host_of(&st.baseline);
+		pg_buf_addf(&st.baseline_source, "file: %s", a.baseline_file);
+		have_baseline = 1;
+	} else {
+		err = baseline_from_store(&st, &a, &have_baseline);
+		if (err < 0) {
+			status = pg_die_code(err);
+			goto error_report;
+		}
+	}
+	if (st.have_repo && st.repo.dirty)
+		add_line(&st.warnings, &st.nwarnings, "the working tree has uncommitted changes: "
+			 "the candidate is HEAD plus them");
+	if (!have_baseline) {
+		add_line(&st.warnings, &st.nwarnings,
+			 "no baseline to compare with%s: nothing was checked (run 'perfgate baseline "
+			 "refresh' on %s, e.g. nightly)",
+			 st.cfg.missing_baseline == PG_MISSING_BASELINE_PASS ?
+				 "; passing as --missing-baseline pass says" :
+				 "; failing as --missing-baseline fail says",
+			 st.cfg.baseline_branch);
+		status = st.cfg.missing_baseline == PG_MISSING_BASELINE_PASS ? PG_EXIT_OK :
+									     PG_EXIT_INFRA;
+	} else {
+		if ((err = decide(&st)) < 0) {
+			status = pg_die_code(err);
+			goto error_report;
+		}
+		if ((err = compare_hosts(&st)) < 0) {
+			status = pg_die_code(err);
+			goto error_report;
+		}
+		status = st.decision.regressions ? PG_EXIT_REGRESSION : PG_EXIT_OK;
+		if (st.nhost_diffs && st.cfg.require_same_host) {
+			pg_err("baseline and candidate ran on different hosts and "
+			       "--require-same-host was given");
+			snprintf(error_copy, sizeof(error_copy), "baseline and candidate ran on "
+				 "different hosts (--require-same-host)");
+			error_msg = error_copy;
+			status = PG_EXIT_INFRA;
+		}
+	}
+	goto report;
+
+error_report:
+	snprintf(error_copy, sizeof(error_copy), "%s", pg_error_last()[0] ? pg_error_last() :
+		 "the suite failed (see above)");
+	error_msg = error_copy;
+
+report:
+	if (st.store && st.have_repo && st.cfg.upload.enabled && !a.collect) {
+		/* where the artifacts will go (named in the reports) */
+		pg_buf set = PG_BUF_INIT;
+
+		if (pg_run_prefix(&set, st.project.ptr, st.repo.head, st.run_id.ptr) == 0)
+			pg_buf_addf(&st.artifacts, "%s/%s", pg_store_display_url(st.store), set.ptr);
+		pg_buf_release(&set);
+	}
+	memset(&r, 0, sizeof(r));
+	r.exit_code = status;
+	if (error_msg)
+		r.verdict = PG_VERDICT_ERROR;
+	else if (!have_baseline)
+		r.verdict = PG_VERDICT_NO_BASELINE;
+	else if (status == PG_EXIT_REGRESSION)
+		r.verdict = PG_VERDICT_REGRESSION;
+	else
+		r.verdict = PG_VERDICT_PASS;
+	r.project = st.project.len ? st.project.ptr : NULL;
+	r.baseline_commit = st.baseline_commit.len ? st.baseline_commit.ptr : NULL;
+	r.baseline_source = st.baseline_source.len ? st.baseline_source.ptr : NULL;
+	r.baseline_branch = st.have_repo ? st.repo.target_branch : NULL;
+	r.candidate_commit = st.have_repo ? st.repo.head : NULL;
+	r.candidate_dirty = st.have_repo && st.repo.dirty;
+	r.candidate_branch = st.have_repo ? st.repo.branch : NULL;
+	r.baseline_host = st.baseline_host;
+	r.candidate_host = st.candidate_host;
+	r.host_differences = (const char *const *)st.host_diffs;
+	r.nhost_differences = st.nhost_diffs;
+	r.decision = have_baseline && st.have_decision ? &st.decision : NULL;
+	r.warnings = (const char *const *)st.warnings;
+	r.nwarnings = st.nwarnings;
+	r.artifacts_url = st.artifacts.len ? st.artifacts.ptr : NULL;
+	r.error = error_msg;
+	r.perfgate_version = PERFGATE_VERSION;
+	/* upload first (the uploaded reports name where they are), then the
+	 * final reports with the final exit status */
+	if (st.artifacts.len) {
+		struct rendered up;
+
+		err = render_all(&up, &r);
+		if (!err)
+			err = write_upload_copies(&st, &up);
+		rendered_release(&up);
+		if (!err)
+			err = upload_artifacts(&st, &where);
+		if (err < 0) {
+			pg_warn("the run's artifacts were not uploaded: %s", pg_error_last());
+			r.artifacts_url = NULL;
+			if (st.cfg.require_upload && status == PG_EXIT_OK) {
+				status = PG_EXIT_INFRA;
+				r.exit_code = status;
+				r.verdict = PG_VERDICT_ERROR;
+				snprintf(error_copy, sizeof(error_copy), "the run's artifacts were not "
+					 "uploaded (--require-upload)");
+				r.error = error_copy;
+			}
+		}
+	}
+	{
+		struct rendered fin;
+
+		if (render_all(&fin, &r) < 0) {
+			rendered_release(&fin);
+			status = pg_die_code(PG_ENOMEM);
+			goto done;
+		}
+		write_failed = emit_reports(&a, &fin);
+		rendered_release(&fin);
+	}
+	if (write_failed && status == PG_EXIT_OK)
+		status = PG_EXIT_INFRA;
+	status = pg_finish_stdout(status);
+
+done:
+	pg_buf_release(&where);
+	state_release(&st);
+	return status;
+}

@@ -1,0 +1,218 @@
+/*
+ * perfgate baseline refresh: run the suite at HEAD and push the results as
+ * the baseline of HEAD's commit, moving refs/<branch> to it. The nightly
+ * (and push-to-main) job.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/error.h"
+#include "common/file.h"
+#include "gate/baseline.h"
+#include "gate/cmd.h"
+#include "gate/config.h"
+#include "gate/gate_job.h"
+#include "gate/resolve.h"
+#include "gate/store_cli.h"
+#include "common/banned.h"
+
+static const char refresh_usage[] =
+	"usage: perfgate baseline refresh [options] [-- SUITE [ARGS...]]\n"
+	"\n"
+	"Run the suite at HEAD and push the results as the baseline of HEAD's\n"
+	"commit; refs/<branch> then points to it. The nightly job on main.\n"
+	"\n"
+	"    --config FILE          perfgate.json (default: at the repository root)\n"
+	"    --store URL            the artifact store (default: .perfgate/store)\n"
+	"    --project NAME         the project in the store\n"
+	"    --branch NAME          the branch (default: HEAD's, or the CI's)\n"
+	"    -n, --count N          measured runs (default 10)\n"
+	"    --warmup N             discarded runs (default 1)\n"
+	"    --cpus LIST            pin the suite to these CPUs ('none': no pinning)\n"
+	"    --timeout SEC          kill a run of the suite after SEC seconds\n"
+	"    --quick                the quick settings (see perfgate gate --quick)\n"
+	"    --require-quiet        the quiet-host checks must pass (else exit 3)\n"
+	"    --allow-dirty          push even when the working tree has changes\n"
+	"    --cacert FILE          trust this CA too (store over https)\n"
+	"    --allow-insecure-http  allow credentials over plain http://\n"
+	"    -v, --verbose          log store requests\n"
+	"    -q, --quiet            no progress on stderr\n"
+	"\n"
+	"exit status: 0 pushed, 2 usage or configuration error, 3 the suite or\n"
+	"the store failed\n";
+
+enum { R_CONFIG = 400, R_STORE, R_PROJECT, R_BRANCH, R_WARMUP, R_CPUS, R_TIMEOUT,
+       R_QUICK, R_REQ_QUIET, R_DIRTY, R_CACERT, R_INSECURE };
+
+int cmd_baseline_refresh(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, R_CONFIG },
+		{ "store", required_argument, NULL, R_STORE },
+		{ "project", required_argument, NULL, R_PROJECT },
+		{ "branch", required_argument, NULL, R_BRANCH },
+		{ "count", required_argument, NULL, 'n' },
+		{ "warmup", required_argument, NULL, R_WARMUP },
+		{ "cpus", required_argument, NULL, R_CPUS },
+		{ "timeout", required_argument, NULL, R_TIMEOUT },
+		{ "quick", no_argument, NULL, R_QUICK },
+		{ "require-quiet", no_argument, NULL, R_REQ_QUIET },
+		{ "allow-dirty", no_argument, NULL, R_DIRTY },
+		{ "cacert", required_argument, NULL, R_CACERT },
+		{ "allow-insecure-http", no_argument, NULL, R_INSECURE },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	pg_job_opts jo;
+	pg_gate_config cfg;
+	pg_resolve_options ro;
+	pg_resolve_result repo;
+	pg_results results;
+	pg_store *store = NULL;
+	pg_buf project = PG_BUF_INIT, tmp = PG_BUF_INIT, path = PG_BUF_INIT, where = PG_BUF_INIT;
+	const char *branch = NULL, *paths[1];
+	int c, err = 0, status = PG_EXIT_OK, allow_dirty = 0;
+	size_t count;
+	pg_push p;
+
+	pg_job_opts_init(&jo);
+	pg_config_init(&cfg);
+	pg_resolve_options_init(&ro);
+	pg_resolve_result_init(&repo);
+	pg_results_init(&results);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+n:vqh", longopts, NULL)) != -1) {
+		err = 0;
+		switch (c) {
+		case R_CONFIG: jo.config_path = optarg; break;
+		case R_STORE: jo.store = optarg; break;
+		case R_PROJECT: jo.project = optarg; break;
+		case R_BRANCH: branch = optarg; break;
+		case 'n':
+			err = pg_parse_count(&count, "--count", optarg, 1);
+			jo.count = (long)count;
+			break;
+		case R_WARMUP:
+			err = pg_parse_count(&count, "--warmup", optarg, 0);
+			jo.warmup = (long)count;
+			break;
+		case R_CPUS: jo.cpus = optarg; break;
+		case R_TIMEOUT: err = pg_parse_seconds(&jo.timeout, "--timeout", optarg); break;
+		case R_QUICK: jo.quick = 1; break;
+		case R_REQ_QUIET: jo.require_quiet = 1; break;
+		case R_DIRTY: allow_dirty = 1; break;
+		case R_CACERT: jo.store_opts.cacert = optarg; break;
+		case R_INSECURE: jo.store_opts.allow_insecure_http = 1; break;
+		case 'v': pg_store_cli_verbose(&jo.store_opts); break;
+		case 'q': jo.quiet = 1; break;
+		case 'h':
+			fputs(refresh_usage, stdout);
+			status = pg_finish_stdout(PG_EXIT_OK);
+			goto cleanup;
+		default:
+			status = pg_usage_error(refresh_usage, "baseline refresh: unknown option '%s'",
+						argv[optind - 1]);
+			goto cleanup;
+		}
+		if (err < 0) {
+			status = pg_usage_error(refresh_usage, "baseline refresh: %s", pg_error_last());
+			goto cleanup;
+		}
+	}
+	if (optind < argc) {
+		if (strcmp(argv[optind - 1], "--")) {
+			status = pg_usage_error(refresh_usage, "baseline refresh: unexpected argument "
+						"'%s' (the suite goes after '--')", argv[optind]);
+			goto cleanup;
+		}
+		jo.suite = argv + optind;
+		jo.nsuite = (size_t)(argc - optind);
+	}
+	if ((err = pg_job_config(&cfg, &jo)) < 0 ||
+	    (err = pg_resolve_repo(&repo, ".", &ro)) < 0 ||
+	    (err = pg_job_project(&project, &cfg)) < 0) {
+		status = pg_die_code(err);
+		goto cleanup;
+	}
+	if (repo.dirty && !allow_dirty) {
+		pg_err("the working tree has uncommitted changes: a baseline must describe "
+		       "commit %.12s (commit or stash them, or give --allow-dirty)", repo.head);
+		status = PG_EXIT_USAGE;
+		goto cleanup;
+	}
+	if (!branch)
+		branch = repo.branch;
+	if (!branch)
+		pg_warn("HEAD is detached and no CI variable names the branch: the baseline "
+			"is pushed, but no refs/<branch> is moved (give --branch)");
+	if ((err = pg_job_open_store(&store, &cfg, &jo)) < 0) {
+		status = pg_die_code(err);
+		goto cleanup;
+	}
+	status = pg_job_run_suite(&results, &cfg, &jo, NULL, NULL);
+	if (status != PG_EXIT_OK)
+		goto cleanup;
+	{
+		const char *base = getenv("TMPDIR");
+
+		pg_buf_addf(&tmp, "%s/perfgate-refresh.XXXXXX", base && *base ? base : "/tmp");
+		if (pg_buf_failed(&tmp) || !mkdtemp(tmp.ptr)) {
+			status = pg_die_code(pg_error_set_errno(PG_EINFRA,
+								"cannot create a temporary directory"));
+			pg_buf_reset(&tmp);
+			goto cleanup;
+		}
+	}
+	pg_buf_addf(&path, "%s/results.txt", tmp.ptr);
+	{
+		pg_buf text = PG_BUF_INIT;
+
+		err = pg_results_format_benchfmt(&text, &results);
+		if (!err && !pg_buf_failed(&path))
+			err = pg_file_write_atomic(path.ptr, text.ptr, text.len);
+		pg_buf_release(&text);
+		if (err < 0) {
+			status = pg_die_code(err);
+			goto cleanup;
+		}
+	}
+	memset(&p, 0, sizeof(p));
+	paths[0] = path.ptr;
+	p.project = project.ptr;
+	p.commit = repo.head;
+	p.branch = branch;
+	p.paths = paths;
+	p.npaths = 1;
+	p.now = pg_now();
+	if ((err = pg_push_set(&where, store, &p)) < 0) {
+		status = pg_die_code(err);
+		goto cleanup;
+	}
+	printf("perfgate: baseline of %s pushed to %s/%s\n", repo.head,
+	       pg_store_display_url(store), where.ptr);
+	if (branch)
+		printf("perfgate: refs/%s now points to %s\n", branch, repo.head);
+	status = pg_finish_stdout(PG_EXIT_OK);
+
+cleanup:
+	if (tmp.len) {
+		unlink(path.ptr);
+		rmdir(tmp.ptr);
+	}
+	pg_store_free(store);
+	pg_config_release(&cfg);
+	pg_resolve_result_release(&repo);
+	pg_results_release(&results);
+	pg_buf_release(&project);
+	pg_buf_release(&tmp);
+	pg_buf_release(&path);
+	pg_buf_release(&where);
+	return status;
+}

@@ -1,0 +1,145 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "gate/baseline.h"
+#include "gate/cmd.h"
+#include "gate/gate_job.h"
+#include "gate/run_support.h"
+#include "gate/store_cli.h"
+#include "common/banned.h"
+
+void pg_job_opts_init(pg_job_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->count = -1;
+	o->warmup = -1;
+	o->timeout = -1;
+	pg_store_options_init(&o->store_opts);
+}
+
+int pg_job_config(pg_gate_config *cfg, const pg_job_opts *o)
+{
+	pg_buf path = PG_BUF_INIT;
+	int err;
+
+	if (o->config_path) {
+		err = pg_config_load(cfg, o->config_path, 0);
+	} else {
+		if ((err = pg_config_default_path(&path)) < 0)
+			goto cleanup;
+		err = pg_config_load(cfg, path.ptr, PG_CONFIG_OPTIONAL);
+		if (err == PG_ENOTFOUND)
+			err = 0;
+	}
+	if (err < 0)
+		goto cleanup;
+	if (o->suite && (err = pg_config_set_suite(cfg, o->suite, o->nsuite)) < 0)
+		goto cleanup;
+	if (o->quick && (err = pg_config_apply_quick(cfg)) < 0)
+		goto cleanup;
+	if (o->store && (err = pg_config_set_string(&cfg->store, o->store)) < 0)
+		goto cleanup;
+	if (o->project && (err = pg_config_set_string(&cfg->project, o->project)) < 0)
+		goto cleanup;
+	if (o->baseline_branch &&
+	    (err = pg_config_set_string(&cfg->baseline_branch, o->baseline_branch)) < 0)
+		goto cleanup;
+	if (o->cpus && (err = pg_config_set_string(&cfg->cpus, o->cpus)) < 0)
+		goto cleanup;
+	if (o->count >= 0)
+		cfg->count = (size_t)o->count;
+	if (o->warmup >= 0)
+		cfg->warmup = (size_t)o->warmup;
+	if (o->timeout >= 0)
+		cfg->timeout = o->timeout;
+	if (o->require_quiet)
+		cfg->require_quiet = 1;
+
+cleanup:
+	pg_buf_release(&path);
+	return err;
+}
+
+int pg_job_project(pg_buf *out, const pg_gate_config *cfg)
+{
+	if (cfg->project)
+		return pg_store_sanitize_component(out, cfg->project);
+	return pg_default_project(out);
+}
+
+int pg_job_open_store(pg_store **out, const pg_gate_config *cfg,
+		      const pg_job_opts *o)
+{
+	pg_store_cli cli;
+
+	pg_store_cli_init(&cli);
+	cli.url = cfg->store;
+	cli.opts = o->store_opts;
+	return pg_store_cli_open(out, &cli);
+}
+
+int pg_job_run_suite(pg_results *results, const pg_gate_config *cfg,
+		     const pg_job_opts *o, char *const *extra_args,
+		     const char *output)
+{
+	pg_run_config rc;
+	char **argv = NULL;
+	size_t n = 0, i, nextra = 0;
+	int status;
+
+	if (!cfg->nsuite) {
+		pg_err("no suite to run: give it after '--' (perfgate gate -- ./bench ...) "
+		       "or as \"suite\" in perfgate.json");
+		return PG_EXIT_USAGE;
+	}
+	while (extra_args && extra_args[nextra])
+		nextra++;
+	argv = calloc(cfg->nsuite + nextra + 1, sizeof(*argv));
+	if (!argv)
+		return pg_die_code(pg_error_set(PG_ENOMEM, "out of memory"));
+	for (i = 0; i < cfg->nsuite; i++)
+		argv[n++] = cfg->suite[i];
+	for (i = 0; i < nextra; i++)
+		argv[n++] = extra_args[i];
+	pg_run_config_init(&rc);
+	rc.argv = argv;
+	rc.count = cfg->count;
+	rc.warmup = cfg->warmup;
+	rc.cpus = cfg->cpus;
+	rc.timeout = cfg->timeout;
+	rc.output = output;
+	rc.require_quiet = cfg->require_quiet;
+	rc.quiet = o->quiet;
+	status = pg_run_suite_command(&rc, results);
+	free(argv);
+	return status;
+}
+
+int pg_job_run_id(pg_buf *out, int pipeline_wide, double now)
+{
+	const char *gh = getenv("GITHUB_RUN_ID"), *attempt = getenv("GITHUB_RUN_ATTEMPT");
+	const char *pipeline = getenv("CI_PIPELINE_ID"), *job = getenv("CI_JOB_ID");
+	pg_buf raw = PG_BUF_INIT;
+	int err;
+
+	if (gh && *gh) {
+		pg_buf_adds(&raw, gh);
+		if (attempt && *attempt && strcmp(attempt, "1"))
+			pg_buf_addf(&raw, "-%s", attempt);
+	} else if (pipeline_wide && pipeline && *pipeline) {
+		pg_buf_adds(&raw, pipeline);
+	} else if (job && *job) {
+		pg_buf_adds(&raw, job);
+	} else {
+		pg_buf_adds(&raw, "local-");
+		if ((err = pg_format_time(&raw, now)) < 0)
+			goto cleanup;
+	}
+	err = pg_buf_failed(&raw) ? PG_ENOMEM : pg_store_sanitize_component(out, raw.ptr);
+
+cleanup:
+	pg_buf_release(&raw);
+	return err;
+}

@@ -1,0 +1,693 @@
+/*
+ * The gate's reports: what the renderers share (counts, the verdict
+ * sentence, the notes: see gate/report_internal.h) and the JSON report.
+ * The terminal, Markdown, JUnit and annotation renderers live in
+ * gate/report_<format>.c.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/error.h"
+#include "gate/compare_format.h"
+#include "gate/format_util.h"
+#include "gate/report.h"
+#include "gate/report_internal.h"
+#include "common/banned.h"
+
+/* regressions named in the verdict line, rows named in the cannot-guard
+ * note before "and N more" */
+#define VERDICT_MAX_NAMED 3
+#define CANNOT_GUARD_MAX_NAMED 3
+
+const char *pg_verdict_name(pg_verdict v)
+{
+	switch (v) {
+	case PG_VERDICT_PASS:
+		return "pass";
+	case PG_VERDICT_REGRESSION:
+		return "regression";
+	case PG_VERDICT_NO_BASELINE:
+		return "no-baseline";
+	default:
+		return "error";
+	}
+}
+
+const char *pg_verdict_title(pg_verdict v)
+{
+	switch (v) {
+	case PG_VERDICT_PASS:
+		return "PASS";
+	case PG_VERDICT_REGRESSION:
+		return "REGRESSION";
+	case PG_VERDICT_NO_BASELINE:
+		return "NO BASELINE";
+	default:
+		return "ERROR";
+	}
+}
+
+const char *pg_report_decision_label(pg_decision d)
+{
+	return d == PG_DECISION_REGRESSION ? "REGRESSION" : pg_decision_name(d);
+}
+
+void pg_report_plain(pg_buf *out, const char *s)
+{
+	pg_utf8_sanitize(out, s, 1);
+}
+
+void pg_report_raw(pg_buf *out, const char *s)
+{
+	pg_buf_adds(out, s);
+}
+
+void pg_report_count(pg_report_counts *out, const pg_report *r)
+{
+	const pg_decision_set *d = r->decision;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (!d)
+		return;
+	for (i = 0; i < d->nrows; i++) {
+		const pg_decide_row *row = &d->rows[i];
+
+		out->rows++;
+		if ((unsigned)row->decision < PG_REPORT_NDECISIONS)
+			out->decision[row->decision]++;
+		if (row->decision != PG_DECISION_NEW && row->decision != PG_DECISION_REMOVED)
+			out->compared++;
+		if (row->cannot_guard)
+			out->cannot_guard++;
+	}
+}
+
+const char *pg_report_metrics_word(size_t n)
+{
+	return n == 1 ? "benchmark metric" : "benchmark metrics";
+}
+
+static int is_hex_commit(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdefABCDEF");
+
+	return n >= 12 && !s[n];
+}
+
+void pg_report_add_commit(pg_buf *out, const char *commit, pg_escape_fn esc)
+{
+	if (is_hex_commit(commit))
+		pg_buf_add(out, commit, 7);
+	else
+		esc(out, commit);
+}
+
+void pg_report_add_row_name(pg_buf *out, const pg_decide_row *row, pg_escape_fn esc)
+{
+	esc(out, row->benchmark);
+	pg_buf_addch(out, ' ');
+	esc(out, row->unit);
+}
+
+void pg_report_add_change(pg_buf *out, const pg_decide_row *row)
+{
+	if (row->has_delta && isfinite(row->delta_percent))
+		pg_buf_addf(out, "%+.1f%%", row->delta_percent);
+	else
+		pg_buf_adds(out, "?");
+	if (row->direction == PG_HIGHER_IS_BETTER)
+		pg_buf_addf(out, " < -%g%%", row->threshold_percent);
+	else
+		pg_buf_addf(out, " > %g%%", row->threshold_percent);
+}
+
+void pg_report_add_delta(pg_buf *out, const pg_decide_row *row)
+{
+	if (row->has_delta && isfinite(row->delta_percent))
+		pg_buf_addf(out, "%+.2f%%", row->delta_percent);
+}
+
+void pg_report_add_ci(pg_buf *out, const pg_decide_row *row)
+{
+	if (row->has_ci && isfinite(row->ci_low_percent) && isfinite(row->ci_high_percent))
+		pg_buf_addf(out, "[%+.1f%%, %+.1f%%]", row->ci_low_percent,
+			    row->ci_high_percent);
+}
+
+void pg_report_add_detail(pg_buf *out, const pg_decide_row *row, pg_escape_fn esc)
+{
+	if (row->reason[0]) {
+		/* the reason is a fixed-size array: never read past it */
+		char reason[sizeof(row->reason)];
+
+		memcpy(reason, row->reason, sizeof(reason));
+		reason[sizeof(reason) - 1] = '\0';
+		esc(out, reason);
+		return;
+	}
+	if (row->decision == PG_DECISION_NEW) {
+		pg_buf_adds(out, "only in the candidate");
+		return;
+	}
+	if (row->decision == PG_DECISION_REMOVED) {
+		pg_buf_adds(out, "only in the baseline");
+		return;
+	}
+	if (row->has_p && isfinite(row->p_value))
+		pg_buf_addf(out, "p=%.3f ", row->p_value);
+	pg_buf_addf(out, "n=%zu+%zu", row->n_old, row->n_new);
+}
+
+void pg_report_add_figures(pg_buf *out, const pg_report *r, const pg_decide_row *row)
+{
+	double alpha = r->decision ? r->decision->opts.alpha : 0.05;
+
+	if (row->decision != PG_DECISION_NEW) {
+		pg_buf_adds(out, "old ");
+		pg_format_value(out, row->old_center, row->unit);
+	}
+	if (row->decision != PG_DECISION_REMOVED) {
+		pg_buf_adds(out, row->decision != PG_DECISION_NEW ? ", new " : "new ");
+		pg_format_value(out, row->new_center, row->unit);
+	}
+	if (row->has_delta && isfinite(row->delta_percent))
+		pg_buf_addf(out, ", delta %+.2f%%", row->delta_percent);
+	if (row->has_ci && isfinite(row->ci_low_percent) && isfinite(row->ci_high_percent))
+		pg_buf_addf(out, ", %g%% CI [%+.1f%%, %+.1f%%]", 100.0 * (1.0 - alpha),
+			    row->ci_low_percent, row->ci_high_percent);
+	if (row->has_p && isfinite(row->p_value)) {
+		pg_buf_addf(out, ", p=%.3g", row->p_value);
+		if (isfinite(row->p_adjusted) && row->p_adjusted != row->p_value)
+			pg_buf_addf(out, " (adjusted %.3g)", row->p_adjusted);
+	}
+	if (row->deterministic)
+		pg_buf_adds(out, ", compared exactly");
+	if (row->decision != PG_DECISION_NEW && row->decision != PG_DECISION_REMOVED)
+		pg_buf_addf(out, ", n=%zu+%zu", row->n_old, row->n_new);
+	if (row->has_mde && isfinite(row->mde_percent))
+		pg_buf_addf(out, ", minimum detectable change %.1f%%", row->mde_percent);
+}
+
+int pg_report_add_baseline(pg_buf *out, const pg_report *r, pg_escape_fn esc)
+{
+	if (r->baseline_commit) {
+		pg_report_add_commit(out, r->baseline_commit, esc);
+		if (r->baseline_source) {
+			pg_buf_adds(out, " (");
+			esc(out, r->baseline_source);
+			pg_buf_adds(out, ")");
+		}
+		return 1;
+	}
+	if (r->baseline_source) {
+		pg_buf_adds(out, "(");
+		esc(out, r->baseline_source);
+		pg_buf_adds(out, ")");
+		return 1;
+	}
+	return 0;
+}
+
+/* "slower" when every regression is a time or a rate, else "worse" (more
+ * bytes or allocations are not slower). */
+static const char *worse_word(const pg_decision_set *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nrows; i++) {
+		const pg_decide_row *row = &d->rows[i];
+		size_t n = strlen(row->unit);
+
+		if (row->decision != PG_DECISION_REGRESSION)
+			continue;
+		if (strncmp(row->unit, "ns/", 3) && strncmp(row->unit, "sec/", 4) &&
+		    !(n > 2 && !strcmp(row->unit + n - 2, "/s")))
+			return "worse";
+	}
+	return "slower";
+}
+
+static void add_vs_baseline(pg_buf *out, const pg_report *r, pg_escape_fn esc)
+{
+	size_t mark = out->len;
+
+	pg_buf_adds(out, " vs baseline ");
+	if (!pg_report_add_baseline(out, r, esc))
+		pg_buf_truncate(out, mark);
+}
+
+/* "; 1 improvement, 3 drift, 2 cannot guard their threshold" */
+static void add_tail(pg_buf *out, const pg_report_counts *c)
+{
+	const char *sep = "; ";
+
+	if (c->decision[PG_DECISION_IMPROVEMENT]) {
+		pg_buf_addf(out, "%s%zu %s", sep, c->decision[PG_DECISION_IMPROVEMENT],
+			    c->decision[PG_DECISION_IMPROVEMENT] == 1 ? "improvement" :
+			    "improvements");
+		sep = ", ";
+	}
+	if (c->decision[PG_DECISION_DRIFT]) {
+		pg_buf_addf(out, "%s%zu attributed to host drift", sep,
+			    c->decision[PG_DECISION_DRIFT]);
+		sep = ", ";
+	}
+	if (c->cannot_guard)
+		pg_buf_addf(out, "%s%zu cannot guard %s threshold", sep, c->cannot_guard,
+			    c->cannot_guard == 1 ? "its" : "their");
+}
+
+static void add_regression_sentence(pg_buf *out, const pg_report *r,
+				    const pg_report_counts *c, pg_escape_fn esc)
+{
+	const pg_decision_set *d = r->decision;
+	size_t i, named = 0, nreg = c->decision[PG_DECISION_REGRESSION];
+
+	pg_buf_addf(out, "%zu of %zu %s %s than allowed", nreg, c->compared,
+		    pg_report_metrics_word(c->compared), d ? worse_word(d) : "slower");
+	for (i = 0; d && i < d->nrows; i++) {
+		const pg_decide_row *row = &d->rows[i];
+
+		if (row->decision != PG_DECISION_REGRESSION)
+			continue;
+		if (named == VERDICT_MAX_NAMED) {
+			pg_buf_addf(out, ", and %zu more", nreg - named);
+			break;
+		}
+		pg_buf_adds(out, named ? ", " : " (");
+		pg_report_add_row_name(out, row, esc);
+		pg_buf_addch(out, ' ');
+		pg_report_add_change(out, row);
+		named++;
+	}
+	if (named)
+		pg_buf_addch(out, ')');
+	add_vs_baseline(out, r, esc);
+	add_tail(out, c);
+}
+
+void pg_report_add_sentence(pg_buf *out, const pg_report *r, pg_escape_fn esc)
+{
+	pg_report_counts c;
+
+	pg_report_count(&c, r);
+	switch (r->verdict) {
+	case PG_VERDICT_PASS:
+		pg_buf_addf(out, "no regression beyond thresholds in %zu %s", c.compared,
+			    pg_report_metrics_word(c.compared));
+		add_vs_baseline(out, r, esc);
+		add_tail(out, &c);
+		break;
+	case PG_VERDICT_REGRESSION:
+		add_regression_sentence(out, r, &c, esc);
+		break;
+	case PG_VERDICT_NO_BASELINE:
+		if (r->error) {
+			esc(out, r->error);
+		} else {
+			pg_buf_adds(out, "no baseline found");
+			if (r->baseline_branch) {
+				pg_buf_adds(out, " for branch '");
+				esc(out, r->baseline_branch);
+				pg_buf_adds(out, "'");
+			}
+		}
+		pg_buf_adds(out, r->exit_code ? " (failing: --missing-baseline fail)" :
+			    " (passing: --missing-baseline pass)");
+		break;
+	default:
+		esc(out, r->error && r->error[0] ? r->error : "unknown error");
+		break;
+	}
+}
+
+void pg_report_add_settings(pg_buf *out, const pg_report *r)
+{
+	const pg_decide_opts *opts = r->decision ? &r->decision->opts : r->settings;
+
+	if (!opts)
+		return;
+	pg_buf_addf(out, "%s, alpha=%g, ", opts->test == PG_TEST_UTEST ?
+		    "Mann-Whitney U test" : "Welch's t-test on log values", opts->alpha);
+	if (opts->correction == PG_CORRECTION_NONE)
+		pg_buf_adds(out, "no correction");
+	else
+		pg_buf_addf(out, "%s correction", pg_correction_name(opts->correction));
+	pg_buf_adds(out, opts->threshold_on == PG_THRESHOLD_ON_CI ?
+		    ", thresholds on the confidence bound" : ", thresholds on the estimate");
+}
+
+/* ------------------------------------------------------------ notes */
+
+static int note_hosts(const pg_report *r, pg_buf *t, pg_escape_fn esc)
+{
+	size_t i;
+
+	if (!r->nhost_differences)
+		return 0;
+	pg_buf_adds(t, "baseline and candidate ran on different hosts (");
+	for (i = 0; i < r->nhost_differences; i++) {
+		if (i)
+			pg_buf_adds(t, "; ");
+		esc(t, r->host_differences[i]);
+	}
+	pg_buf_adds(t, "): changes may come from the hosts, not the code");
+	return 1;
+}
+
+static int note_drift(const pg_report *r, const pg_report_counts *c, pg_buf *t)
+{
+	const pg_decision_set *d = r->decision;
+	size_t n = c->decision[PG_DECISION_DRIFT];
+
+	if (!d || !d->drift_suspected)
+		return 0;
+	if (d->drift_cluster)
+		pg_buf_addf(t, "suspected host drift: %zu of %zu %s moved together",
+			    d->drift_cluster, c->compared, pg_report_metrics_word(c->compared));
+	else
+		pg_buf_adds(t, "suspected host drift: many benchmark metrics moved together");
+	if (isfinite(d->drift_percent))
+		pg_buf_addf(t, ", by about %+.1f%%", d->drift_percent);
+	if (d->drift_direction)
+		pg_buf_addf(t, " (the host seems to have been %s during the candidate's run)",
+			    d->drift_direction > 0 ? "slower" : "faster");
+	if (n)
+		pg_buf_addf(t, "; %zu %s within that band %s labelled drift, neither "
+			    "regression nor improvement", n,
+			    n == 1 ? "change" : "changes", n == 1 ? "is" : "are");
+	pg_buf_adds(t, "; rerun the gate, or compare on a quieter, dedicated runner");
+	return 1;
+}
+
+static int note_cannot_guard(const pg_report *r, const pg_report_counts *c,
+			     pg_buf *t, pg_escape_fn esc)
+{
+	const pg_decision_set *d = r->decision;
+	size_t i, named = 0;
+
+	if (!d || !c->cannot_guard)
+		return 0;
+	pg_buf_addf(t, "%zu of %zu %s cannot guard %s threshold (the smallest "
+		    "slowdown %s can detect is larger): ", c->cannot_guard, c->compared,
+		    pg_report_metrics_word(c->compared),
+		    c->cannot_guard == 1 ? "its" : "their",
+		    c->cannot_guard == 1 ? "it" : "they");
+	for (i = 0; i < d->nrows; i++) {
+		const pg_decide_row *row = &d->rows[i];
+
+		if (!row->cannot_guard)
+			continue;
+		if (named == CANNOT_GUARD_MAX_NAMED) {
+			pg_buf_addf(t, ", and %zu more", c->cannot_guard - named);
+			break;
+		}
+		if (named)
+			pg_buf_adds(t, ", ");
+		pg_report_add_row_name(t, row, esc);
+		if (row->has_mde && isfinite(row->mde_percent))
+			pg_buf_addf(t, " detects %.1f%% > %g%%", row->mde_percent,
+				    row->threshold_percent);
+		if (row->runs_needed > 0 && isfinite(row->runs_needed) &&
+		    row->runs_needed < 1e9)
+			pg_buf_addf(t, " (about %.0f runs per side needed)",
+				    ceil(row->runs_needed));
+		named++;
+	}
+	pg_buf_adds(t, "; to fix: more runs (-n), a quieter host (see perfgate doctor), "
+		    "or instruction counts (instructions/op)");
+	return 1;
+}
+
+int pg_report_each_note(const pg_report *r, pg_escape_fn esc, pg_note_fn fn, void *ctx)
+{
+	pg_report_counts c;
+	pg_buf t = PG_BUF_INIT;
+	size_t i;
+	int err = 0;
+
+	pg_report_count(&c, r);
+	for (i = 0; i < r->nwarnings; i++) {
+		pg_buf_reset(&t);
+		esc(&t, r->warnings[i]);
+		if (pg_buf_failed(&t) || (err = fn(ctx, PG_NOTE_WARNING, t.ptr)) < 0)
+			goto cleanup;
+	}
+	pg_buf_reset(&t);
+	if (note_hosts(r, &t, esc) &&
+	    (pg_buf_failed(&t) || (err = fn(ctx, PG_NOTE_HOSTS, t.ptr)) < 0))
+		goto cleanup;
+	pg_buf_reset(&t);
+	if (note_drift(r, &c, &t) &&
+	    (pg_buf_failed(&t) || (err = fn(ctx, PG_NOTE_DRIFT, t.ptr)) < 0))
+		goto cleanup;
+	pg_buf_reset(&t);
+	if (note_cannot_guard(r, &c, &t, esc) &&
+	    (pg_buf_failed(&t) || (err = fn(ctx, PG_NOTE_CANNOT_GUARD, t.ptr)) < 0))
+		goto cleanup;
+
+cleanup:
+	if (!err && pg_buf_failed(&t))
+		err = PG_ENOMEM;
+	pg_buf_release(&t);
+	return err;
+}
+
+/* ------------------------------------------------------------ json */
+
+static json_t *num_or_null(int present, double v)
+{
+	return present && isfinite(v) ? json_real(v) : json_null();
+}
+
+/* A JSON string (invalid UTF-8 replaced, which jansson would refuse), or
+ * null for NULL. */
+static json_t *str_or_null(const char *s)
+{
+	pg_buf b = PG_BUF_INIT;
+	json_t *j;
+
+	if (!s)
+		return json_null();
+	if ((j = json_string(s)))
+		return j;
+	pg_utf8_sanitize(&b, s, 0);
+	j = pg_buf_failed(&b) ? NULL : json_string(b.ptr);
+	pg_buf_release(&b);
+	return j;
+}
+
+static json_t *string_array(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < n; i++)
+		if (json_array_append_new(a, str_or_null(v[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_t *copy_or_null(const json_t *j)
+{
+	return j ? json_deep_copy(j) : json_null();
+}
+
+/* Each json_object_set_new() takes the value (or frees it when it fails,
+ * and fails for a NULL value or object), so an object is built with one
+ * check at the end: `bad` collects the failures. */
+#define SET(obj, key, value) (bad |= json_object_set_new((obj), (key), (value)))
+
+static json_t *side_json(int present, double center, size_t n)
+{
+	json_t *o;
+	int bad = 0;
+
+	if (!present)
+		return json_null();
+	o = json_object();
+	SET(o, "center", num_or_null(1, center));
+	SET(o, "n", json_integer((json_int_t)n));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *runs_needed_json(double runs)
+{
+	if (!(runs > 0) || !isfinite(runs))
+		return json_null();
+	if (runs > 1e15)
+		return json_real(runs);
+	return json_integer((json_int_t)ceil(runs));
+}
+
+static json_t *row_json(const pg_decide_row *row)
+{
+	char reason[sizeof(row->reason)];
+	json_t *o = json_object();
+	int bad = 0;
+
+	memcpy(reason, row->reason, sizeof(reason));
+	reason[sizeof(reason) - 1] = '\0';
+	SET(o, "benchmark", str_or_null(row->benchmark));
+	SET(o, "unit", str_or_null(row->unit));
+	SET(o, "direction", json_string(row->direction == PG_HIGHER_IS_BETTER ?
+					"higher-is-better" : "lower-is-better"));
+	SET(o, "decision", json_string(pg_decision_name(row->decision)));
+	SET(o, "old", side_json(row->decision != PG_DECISION_NEW, row->old_center,
+				row->n_old));
+	SET(o, "new", side_json(row->decision != PG_DECISION_REMOVED, row->new_center,
+				row->n_new));
+	SET(o, "delta_percent", num_or_null(row->has_delta, row->delta_percent));
+	SET(o, "ci_low_percent", num_or_null(row->has_ci, row->ci_low_percent));
+	SET(o, "ci_high_percent", num_or_null(row->has_ci, row->ci_high_percent));
+	SET(o, "p_value", num_or_null(row->has_p, row->p_value));
+	SET(o, "p_adjusted", num_or_null(row->has_p, row->p_adjusted));
+	SET(o, "threshold_percent", num_or_null(1, row->threshold_percent));
+	SET(o, "mde_percent", num_or_null(row->has_mde, row->mde_percent));
+	SET(o, "cannot_guard", json_boolean(row->cannot_guard));
+	SET(o, "runs_needed", runs_needed_json(row->runs_needed));
+	SET(o, "deterministic", json_boolean(row->deterministic));
+	SET(o, "reason", reason[0] ? str_or_null(reason) : json_null());
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static const char *threshold_on_name(pg_threshold_on t)
+{
+	return t == PG_THRESHOLD_ON_CI ? "ci" : "estimate";
+}
+
+static json_t *settings_json(const pg_report *r)
+{
+	const pg_decide_opts *opts = r->decision ? &r->decision->opts : r->settings;
+	json_t *o = json_object();
+	int bad = 0;
+
+	SET(o, "alpha", opts ? num_or_null(1, opts->alpha) : json_null());
+	SET(o, "correction", opts ? json_string(pg_correction_name(opts->correction)) :
+	    json_null());
+	SET(o, "threshold_on", opts ? json_string(threshold_on_name(opts->threshold_on)) :
+	    json_null());
+	SET(o, "test", opts ? json_string(opts->test == PG_TEST_UTEST ? "utest" : "welch") :
+	    json_null());
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *summary_json(const pg_report_counts *c)
+{
+	json_t *o = json_object();
+	int bad = 0;
+
+#define COUNT(key, n) SET(o, key, json_integer((json_int_t)(n)))
+	COUNT("rows", c->rows);
+	COUNT("compared", c->compared);
+	COUNT("regressions", c->decision[PG_DECISION_REGRESSION]);
+	COUNT("improvements", c->decision[PG_DECISION_IMPROVEMENT]);
+	COUNT("unchanged", c->decision[PG_DECISION_UNCHANGED]);
+	COUNT("noise", c->decision[PG_DECISION_NOISE]);
+	COUNT("drift", c->decision[PG_DECISION_DRIFT]);
+	COUNT("new", c->decision[PG_DECISION_NEW]);
+	COUNT("removed", c->decision[PG_DECISION_REMOVED]);
+	COUNT("cannot_guard", c->cannot_guard);
+#undef COUNT
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *drift_json(const pg_decision_set *d)
+{
+	int suspected = d && d->drift_suspected;
+	json_t *o = json_object();
+	int bad = 0;
+
+	SET(o, "suspected", json_boolean(suspected));
+	SET(o, "percent", num_or_null(suspected, suspected ? d->drift_percent : 0));
+	SET(o, "direction", suspected && d->drift_direction ?
+	    json_string(d->drift_direction > 0 ? "slower" : "faster") : json_null());
+	SET(o, "band_percent", num_or_null(suspected, suspected ? d->drift_band_percent : 0));
+	SET(o, "cluster", json_integer(suspected ? (json_int_t)d->drift_cluster : 0));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *pg_report_json(const pg_report *r)
+{
+	const pg_decision_set *d = r->decision;
+	json_t *root = json_object(), *o, *rows;
+	pg_report_counts c;
+	size_t i;
+	int bad = 0;
+
+	pg_report_count(&c, r);
+	SET(root, "version", json_integer(1));
+	SET(root, "perfgate_version", str_or_null(r->perfgate_version));
+	SET(root, "verdict", json_string(pg_verdict_name(r->verdict)));
+	SET(root, "exit_code", json_integer(r->exit_code));
+	SET(root, "error", str_or_null(r->error));
+	SET(root, "project", str_or_null(r->project));
+
+	o = json_object();
+	SET(o, "commit", str_or_null(r->baseline_commit));
+	SET(o, "source", str_or_null(r->baseline_source));
+	SET(o, "branch", str_or_null(r->baseline_branch));
+	SET(root, "baseline", o);
+
+	o = json_object();
+	SET(o, "commit", str_or_null(r->candidate_commit));
+	SET(o, "dirty", json_boolean(r->candidate_dirty));
+	SET(o, "branch", str_or_null(r->candidate_branch));
+	SET(root, "candidate", o);
+
+	o = json_object();
+	SET(o, "baseline", copy_or_null(r->baseline_host));
+	SET(o, "candidate", copy_or_null(r->candidate_host));
+	SET(o, "differences", string_array(r->host_differences, r->nhost_differences));
+	SET(root, "hosts", o);
+
+	SET(root, "drift", drift_json(d));
+	SET(root, "settings", settings_json(r));
+	SET(root, "summary", summary_json(&c));
+	SET(root, "warnings", string_array(r->warnings, r->nwarnings));
+	SET(root, "artifacts", str_or_null(r->artifacts_url));
+
+	rows = json_array();
+	for (i = 0; rows && d && i < d->nrows; i++)
+		if (json_array_append_new(rows, row_json(&d->rows[i])) < 0) {
+			bad = 1;
+			break;
+		}
+	SET(root, "rows", rows);
+	if (bad) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+int pg_report_json_render(pg_buf *out, const pg_report *r)
+{
+	return pg_json_render(out, pg_report_json(r));
+}

@@ -1,0 +1,181 @@
+/*
+ * The gate's terminal report: what was compared, one table per unit in
+ * the style of `perfgate compare`, the notes, and the verdict as the last
+ * line.
+ *
+ *   baseline:  1a2b3c4 (store: merge base of HEAD and origin/main), branch main
+ *   candidate: 5d6e7f8 on feature/x
+ *   decision:  Welch's t-test on log values, alpha=0.05, holm correction, ...
+ *
+ *   ns/op               old      new    delta  95% CI            decision    reason
+ *   Hash/fnv1a-64K  41.20µs  47.88µs  +16.21%  [+14.0%, +18.5%]  REGRESSION  ...
+ *
+ *   warning: ...
+ *   perfgate: REGRESSION: 1 of 30 benchmark metrics slower than allowed (...)
+ */
+#include <string.h>
+
+#include "common/error.h"
+#include "gate/compare_format.h"
+#include "gate/format_util.h"
+#include "gate/report.h"
+#include "gate/report_internal.h"
+#include "common/banned.h"
+
+#define COLS 7
+
+#define STYLE_REGRESSION "\033[1;31m"   /* bold red */
+#define STYLE_IMPROVEMENT "\033[32m"    /* green */
+#define STYLE_WARN "\033[33m"           /* yellow: drift, noise */
+#define STYLE_PASS "\033[1;32m"         /* bold green */
+
+static const char *row_style(const pg_decide_row *row)
+{
+	switch (row->decision) {
+	case PG_DECISION_REGRESSION:
+		return STYLE_REGRESSION;
+	case PG_DECISION_IMPROVEMENT:
+		return STYLE_IMPROVEMENT;
+	case PG_DECISION_DRIFT:
+	case PG_DECISION_NOISE:
+		return STYLE_WARN;
+	default:
+		return NULL;
+	}
+}
+
+static const char *verdict_style(pg_verdict v)
+{
+	switch (v) {
+	case PG_VERDICT_PASS:
+		return STYLE_PASS;
+	case PG_VERDICT_NO_BASELINE:
+		return STYLE_WARN;
+	default:
+		return STYLE_REGRESSION;
+	}
+}
+
+/* One unit's rows [from, to). */
+static int render_group(pg_buf *out, const pg_decision_set *d, size_t from,
+			size_t to, int color)
+{
+	static const int right[COLS] = { 0, 1, 1, 1, 0, 0, 0 };
+	pg_table t;
+	pg_buf *cell;
+	size_t i;
+	int err;
+
+	pg_table_init(&t, COLS, right);
+	if ((cell = pg_table_add_row(&t, NULL))) {
+		pg_report_plain(&cell[0], d->rows[from].unit);
+		pg_buf_adds(&cell[1], "old");
+		pg_buf_adds(&cell[2], "new");
+		pg_buf_adds(&cell[3], "delta");
+		pg_buf_addf(&cell[4], "%g%% CI", 100.0 * (1.0 - d->opts.alpha));
+		pg_buf_adds(&cell[5], "decision");
+	}
+	for (i = from; i < to; i++) {
+		const pg_decide_row *row = &d->rows[i];
+
+		if (!(cell = pg_table_add_row(&t, color ? row_style(row) : NULL)))
+			break;
+		pg_report_plain(&cell[0], row->benchmark);
+		if (row->decision != PG_DECISION_NEW)
+			pg_format_value(&cell[1], row->old_center, row->unit);
+		if (row->decision != PG_DECISION_REMOVED)
+			pg_format_value(&cell[2], row->new_center, row->unit);
+		pg_report_add_delta(&cell[3], row);
+		pg_report_add_ci(&cell[4], row);
+		pg_buf_adds(&cell[5], pg_report_decision_label(row->decision));
+		pg_report_add_detail(&cell[6], row, pg_report_plain);
+	}
+	err = pg_table_render(out, &t);
+	pg_table_release(&t);
+	return err;
+}
+
+static int render_tables(pg_buf *out, const pg_decision_set *d, int color)
+{
+	size_t i = 0, j;
+	int err;
+
+	while (i < d->nrows) {
+		const char *unit = d->rows[i].unit;
+
+		for (j = i; j < d->nrows && !strcmp(d->rows[j].unit, unit); j++)
+			;
+		pg_buf_addch(out, '\n');
+		if ((err = render_group(out, d, i, j, color)) < 0)
+			return err;
+		i = j;
+	}
+	return 0;
+}
+
+static void render_header(pg_buf *out, const pg_report *r)
+{
+	const pg_decide_opts *opts = r->decision ? &r->decision->opts : r->settings;
+
+	if (r->baseline_commit || r->baseline_source) {
+		pg_buf_adds(out, "baseline:  ");
+		pg_report_add_baseline(out, r, pg_report_plain);
+		if (r->baseline_branch) {
+			pg_buf_adds(out, ", branch ");
+			pg_report_plain(out, r->baseline_branch);
+		}
+		pg_buf_addch(out, '\n');
+	}
+	if (r->candidate_commit || r->candidate_branch) {
+		pg_buf_adds(out, "candidate: ");
+		if (r->candidate_commit)
+			pg_report_add_commit(out, r->candidate_commit, pg_report_plain);
+		if (r->candidate_branch) {
+			pg_buf_adds(out, r->candidate_commit ? " on " : "");
+			pg_report_plain(out, r->candidate_branch);
+		}
+		if (r->candidate_dirty)
+			pg_buf_adds(out, " (with uncommitted changes)");
+		pg_buf_addch(out, '\n');
+	}
+	if (opts) {
+		pg_buf_adds(out, "decision:  ");
+		pg_report_add_settings(out, r);
+		pg_buf_addch(out, '\n');
+	}
+}
+
+static int add_note(void *ctx, pg_note_kind kind, const char *text)
+{
+	pg_buf *out = ctx;
+
+	if (kind == PG_NOTE_WARNING)
+		pg_buf_adds(out, "warning: ");
+	pg_buf_adds(out, text);
+	return pg_buf_addch(out, '\n');
+}
+
+int pg_report_terminal(pg_buf *out, const pg_report *r, int color)
+{
+	size_t start = out->len;
+	int err;
+
+	render_header(out, r);
+	if (r->decision && (err = render_tables(out, r->decision, color)) < 0)
+		return err;
+	if (out->len > start)
+		pg_buf_addch(out, '\n');
+	if ((err = pg_report_each_note(r, pg_report_plain, add_note, out)) < 0)
+		return err;
+	if (r->artifacts_url) {
+		pg_buf_adds(out, "artifacts: ");
+		pg_report_plain(out, r->artifacts_url);
+		pg_buf_addch(out, '\n');
+	}
+	if (color)
+		pg_buf_adds(out, verdict_style(r->verdict));
+	pg_buf_addf(out, "perfgate: %s: ", pg_verdict_title(r->verdict));
+	pg_report_add_sentence(out, r, pg_report_plain);
+	pg_buf_adds(out, color ? "\033[0m\n" : "\n");
+	return pg_buf_failed(out) ? PG_ENOMEM : 0;
+}

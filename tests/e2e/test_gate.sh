@@ -1,0 +1,236 @@
+#!/bin/sh
+# perfgate gate end to end, in real temporary git repositories with a local
+# folder store, using a fake suite that prints seeded samples (1% noise,
+# shifts chosen far from the 5% threshold), so decisions are deterministic.
+. "$(dirname "$0")/lib.sh"
+SUITE=$TOP/tests/e2e/suites/seeded-suite.py
+export SEEDED_STATE="$TMP/seeded.state"
+unset SEEDED_SHIFT SEEDED_ALLOCS GITHUB_ACTIONS GITHUB_STEP_SUMMARY GITHUB_HEAD_REF \
+	GITHUB_REF_NAME GITHUB_BASE_REF GITHUB_RUN_ID GITHUB_RUN_ATTEMPT CI_COMMIT_REF_NAME \
+	CI_MERGE_REQUEST_TARGET_BRANCH_NAME CI_PIPELINE_ID CI_JOB_ID GITLAB_CI NO_COLOR
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t \
+	GIT_COMMITTER_EMAIL=t@example.com GIT_CONFIG_NOSYSTEM=1 HOME="$TMP/home"
+mkdir -p "$HOME"
+pg() { "$PERFGATE" "$@"; }
+json() { # json FILE EXPR: print a Python expression over the parsed JSON d
+	"$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+expect_json() { # expect_json FILE EXPR WANT what
+	got=$(json "$1" "$2" 2>&1)
+	if [ "$got" = "$3" ]; then ok "$4: $2 = $3"; else not_ok "$4: $2 is '$got', want '$3'"; fi
+}
+
+REPO=$TMP/repo
+git init -q -b main "$REPO"
+cd "$REPO" || exit 1
+commit() { echo "$1" >>file; git add file; git commit -qm "$1"; git rev-parse HEAD; }
+C1=$(commit one)
+
+# --- no baseline yet: passes loudly by default, fails with the policy
+run pg gate -q -n 3 --json "$TMP/nb.json" -- "$SUITE"
+expect_rc 0 "no baseline, --missing-baseline pass (the default)"
+expect_out "^perfgate: NO BASELINE"
+expect_json "$TMP/nb.json" 'd["verdict"]' no-baseline "no baseline"
+expect_json "$TMP/nb.json" 'any("no baseline" in w for w in d["warnings"])' True "no baseline"
+run pg gate -q -n 3 --missing-baseline fail -- "$SUITE"
+expect_rc 3 "no baseline, --missing-baseline fail"
+
+# --- the nightly job: a baseline for main
+run pg baseline refresh -q -n 5
+expect_rc 2 "refresh without a suite"
+expect_err "no suite to run"
+run pg baseline refresh -q -n 5 -- "$SUITE"
+expect_rc 0 "baseline refresh on main"
+expect_out "^perfgate: baseline of $C1 pushed to "
+expect_out "^perfgate: refs/main now points to $C1$"
+
+# --- a feature branch: unchanged passes, against the merge base
+git checkout -q -b feature
+C2=$(commit two)
+run pg gate -q -n 5 --json "$TMP/pass.json" -- "$SUITE"
+expect_rc 0 "an unchanged commit passes"
+expect_out "^perfgate: PASS: no regression beyond thresholds in 18 benchmark metrics vs baseline ${C1%"${C1#???????}"}"
+expect_json "$TMP/pass.json" 'd["verdict"], d["exit_code"]' "pass 0" "pass"
+expect_json "$TMP/pass.json" 'd["baseline"]["commit"]' "$C1" "pass"
+expect_json "$TMP/pass.json" 'd["baseline"]["source"]' "merge base of HEAD and main" "pass"
+expect_json "$TMP/pass.json" 'd["candidate"]["commit"], d["candidate"]["branch"]' "$C2 feature" "pass"
+expect_json "$TMP/pass.json" 'sorted(set(r["decision"] for r in d["rows"]))' "['unchanged']" "pass"
+expect_json "$TMP/pass.json" 'all(set(r) >= {"benchmark","unit","delta_percent","p_value","p_adjusted","threshold_percent","decision","mde_percent","reason"} for r in d["rows"])' True "pass"
+
+# --- a regression: exit 1, named in every report
+export GITHUB_STEP_SUMMARY="$TMP/summary.md"
+SEEDED_SHIFT=Hash=20 GITHUB_ACTIONS=true run pg gate -q -n 5 --json "$TMP/reg.json" \
+	--markdown "$TMP/reg.md" --junit "$TMP/reg.xml" -- "$SUITE"
+unset GITHUB_STEP_SUMMARY
+expect_rc 1 "a 20% slowdown is a regression"
+expect_out "^::error .*Hash"
+tail -n 1 "$TMP/out" | grep -Eq '^perfgate: REGRESSION: 1 of 18 benchmark metrics slower than allowed \(Hash ns/op \+(19|20|21)\.[0-9]% > 5%\)' &&
+	ok "the verdict line names the regression" || not_ok "verdict line: $(tail -n 1 "$TMP/out")"
+expect_json "$TMP/reg.json" 'd["verdict"], d["exit_code"]' "regression 1" "regression"
+expect_json "$TMP/reg.json" '[(r["benchmark"], r["unit"]) for r in d["rows"] if r["decision"] == "regression"]' \
+	"[('Hash', 'ns/op')]" "regression"
+grep -q 'Hash' "$TMP/reg.md" && grep -qi 'regression' "$TMP/reg.md" && ok "Markdown names it" || not_ok "Markdown"
+cmp -s "$TMP/reg.md" "$TMP/summary.md" && ok "the step summary got the Markdown report" || not_ok "step summary"
+"$PYTHON" - "$TMP/reg.xml" <<'PY' && ok "JUnit: one failure, for Hash ns/op" || not_ok "JUnit"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+fails = [(tc.get("classname"), tc.get("name")) for tc in root.iter("testcase") if tc.find("failure") is not None]
+assert fails == [("ns/op", "Hash")], fails
+assert len([tc for tc in root.iter("testcase")]) >= 18
+PY
+
+# --- a slowdown under the threshold passes
+SEEDED_SHIFT=Hash=2 run pg gate -q -n 5 -- "$SUITE"
+expect_rc 0 "a 2% slowdown is under the 5% threshold"
+# ... unless the threshold is lower
+SEEDED_SHIFT=Hash=20 run pg gate -q -n 5 --threshold 25 -- "$SUITE"
+expect_rc 0 "a 20% slowdown under --threshold 25"
+
+# --- the ancestor walk: main moves on without a baseline
+git checkout -q main
+C3=$(commit three)
+git checkout -q -b feature2
+commit four >/dev/null
+run pg gate -q -n 5 --json "$TMP/walk.json" -- "$SUITE"
+expect_rc 0 "gate with an older baseline"
+expect_json "$TMP/walk.json" 'd["baseline"]["commit"]' "$C1" "walk"
+expect_json "$TMP/walk.json" 'd["baseline"]["source"]' "1 first-parent commit before the merge base of HEAD and main" "walk"
+
+# --- a merge on main: the walk follows first parents, not the merged branch
+git checkout -q -b side "$C1"
+echo side >side.txt && git add side.txt && git commit -qm side
+CS=$(git rev-parse HEAD)
+# a baseline on the side branch, closer to HEAD than C1 once merged
+run pg baseline refresh -q -n 3 -- "$SUITE"
+expect_rc 0 "a baseline on the side branch ($CS)"
+git checkout -q main
+git merge -q --no-ff -m merge side || not_ok "setup: the merge failed"
+git checkout -q -b feature3
+commit five >/dev/null
+[ "$(git rev-parse HEAD^^2)" = "$CS" ] && ok "setup: HEAD's parent merges side" || not_ok "setup: no merge"
+run pg gate -q -n 5 --json "$TMP/merge.json" -- "$SUITE"
+expect_rc 0 "gate after a merge"
+expect_json "$TMP/merge.json" 'd["baseline"]["commit"]' "$C1" "first-parent walk"
+
+# --- host drift: every benchmark 8% slower is reported as drift, not failed
+SEEDED_SHIFT="Hash=8,Sort/n=100=8,Sort/n=10000=8,Parse=8,Encode=8,Walk=8" \
+	run pg gate -q -n 5 --json "$TMP/drift.json" -- "$SUITE"
+expect_rc 0 "a suite-wide 8% shift is drift, not a regression"
+expect_json "$TMP/drift.json" 'd["drift"]["suspected"]' True "drift"
+expect_json "$TMP/drift.json" 'sorted(set(r["decision"] for r in d["rows"] if r["unit"] == "ns/op"))' "['drift']" "drift"
+
+# --- deterministic metrics: one more allocation fails without a test
+SEEDED_ALLOCS=Parse=4 run pg gate -q -n 5 --json "$TMP/alloc.json" -- "$SUITE"
+expect_rc 1 "3 -> 4 allocs/op"
+expect_json "$TMP/alloc.json" '[r["reason"] for r in d["rows"] if r["decision"] == "regression"]' \
+	"['deterministic: 3 -> 4 allocs/op (+33.3% > 5% threshold)']" "deterministic"
+
+# --- --results and --baseline-file: no suite, no store, no git
+SEEDED_STATE="$TMP/f.state" pg run -q -n 5 --warmup 0 -o "$TMP/old.txt" -- "$SUITE"
+SEEDED_STATE="$TMP/f.state" SEEDED_SHIFT=Walk=30 pg run -q -n 5 --warmup 0 -o "$TMP/new.txt" -- "$SUITE"
+mkdir -p "$TMP/nogit" && cd "$TMP/nogit" || exit 1
+run pg gate --baseline-file "$TMP/old.txt" --results "$TMP/new.txt" --json "$TMP/files.json"
+expect_rc 1 "--baseline-file and --results outside a repository"
+expect_json "$TMP/files.json" 'd["baseline"]["source"]' "file: $TMP/old.txt" "files"
+expect_json "$TMP/files.json" '[r["benchmark"] for r in d["rows"] if r["decision"] == "regression"]' "['Walk']" "files"
+sed 's/^cpu: .*/cpu: Some Other CPU/' "$TMP/old.txt" >"$TMP/other-host.txt"
+run pg gate --baseline-file "$TMP/other-host.txt" --results "$TMP/old.txt" --json "$TMP/host.json"
+expect_rc 0 "a different host is reported"
+expect_json "$TMP/host.json" 'd["hosts"]["differences"][0].startswith("cpu: ")' True "hosts"
+expect_out "cpu: 'Some Other CPU' \\(baseline\\) vs"
+run pg gate --baseline-file "$TMP/other-host.txt" --results "$TMP/old.txt" --require-same-host
+expect_rc 3 "--require-same-host"
+cd "$REPO" || exit 1
+
+# --- a broken configuration: exit 2, the key named
+printf '{"count": 5, "thresolds": {}}\n' >perfgate.json
+run pg gate -q -- "$SUITE"
+expect_rc 2 "an unknown key in perfgate.json"
+expect_err "^perfgate: .*perfgate.json: unknown key 'thresolds' \\(did you mean 'thresholds'\\?\\)|thresolds.*did you mean 'thresholds'"
+printf '{"count": "ten"}\n' >perfgate.json
+run pg gate -q -- "$SUITE"
+expect_rc 2 "a wrong type in perfgate.json"
+expect_err "'count' must be"
+printf '{"suite": ["%s"], "count": 4, "thresholds": {"benchmarks": {"Hash": 30}}}\n' "$SUITE" >perfgate.json
+SEEDED_SHIFT=Hash=20 run pg gate -q --json "$TMP/cfg.json"
+expect_rc 0 "the suite and a per-benchmark threshold from perfgate.json"
+expect_json "$TMP/cfg.json" '[r["threshold_percent"] for r in d["rows"] if r["benchmark"] == "Hash" and r["unit"] == "ns/op"]' "[30.0]" "config"
+expect_json "$TMP/cfg.json" '[r["new"]["n"] for r in d["rows"]][0]' "4" "config count"
+rm perfgate.json
+
+# --- uploads: where they went; a failed upload only matters with --require-upload
+run pg gate -q -n 3 --run-id 777 -- "$SUITE"
+expect_rc 0 "gate uploads its artifacts"
+expect_out "^artifacts: .*/v1/repo/runs/$(git rev-parse HEAD)/777/"
+for f in results.txt report.json report.md report.xml; do
+	ls "$REPO"/.perfgate/store/v1/repo/runs/*/777/u*/$f >/dev/null 2>&1 && ok "uploaded $f" || not_ok "$f not uploaded"
+done
+mkdir -p "$TMP/ro-store" && cp -r .perfgate/store/. "$TMP/ro-store/"
+rm -rf "$TMP/ro-store/v1/repo/runs" && printf 'in the way\n' >"$TMP/ro-store/v1/repo/runs"
+run pg gate -q -n 3 --store "$TMP/ro-store" -- "$SUITE"
+expect_rc 0 "a failed upload is reported but does not fail the gate"
+expect_err "warning: the run's artifacts were not uploaded"
+run pg gate -q -n 3 --store "$TMP/ro-store" --require-upload --json "$TMP/up.json" -- "$SUITE"
+expect_rc 3 "... unless --require-upload"
+expect_json "$TMP/up.json" 'd["verdict"]' error "require-upload"
+
+# --- a suite that crashes is an infrastructure error, never a regression
+run pg gate -q -n 3 --json "$TMP/crash.json" -- sh -c 'kill -SEGV $$'
+expect_rc 3 "a crashing suite"
+expect_json "$TMP/crash.json" 'd["verdict"], d["exit_code"]' "error 3" "crash"
+
+# --- --quick: fewer runs, the local store
+run pg gate --quick --json "$TMP/quick.json" -- "$SUITE"
+expect_rc 0 "--quick"
+expect_json "$TMP/quick.json" '[r["new"]["n"] for r in d["rows"]][0]' "3" "quick count"
+
+# --- sharding: two shard jobs and a collect job decide for the whole suite
+git checkout -q -b sharded
+commit six >/dev/null
+export GITHUB_RUN_ID=4242
+SEEDED_SHIFT=Encode=20 run pg gate -q -n 3 --shard 1/2 -- "$SUITE"
+expect_rc 0 "shard 1/2"
+expect_out "^perfgate: shard 1 of 2 \\([0-9]+ benchmarks?\\) uploaded to "
+run pg gate -q --collect 2
+expect_rc 3 "a missing shard"
+expect_err "^perfgate: missing shard 2 of 2 for run 4242 of commit "
+SEEDED_SHIFT=Encode=20 run pg gate -q -n 3 --shard 2/2 -- "$SUITE"
+expect_rc 0 "shard 2/2"
+run pg gate -q --collect 2 --json "$TMP/collect.json"
+expect_rc 1 "the collect job finds the regression of one shard"
+expect_json "$TMP/collect.json" 'len([r for r in d["rows"] if r["unit"] == "ns/op"])' 6 "collect: every benchmark"
+expect_json "$TMP/collect.json" '[r["benchmark"] for r in d["rows"] if r["decision"] == "regression"]' "['Encode']" "collect"
+unset GITHUB_RUN_ID
+
+# --- the real example suite, with a slowdown far outside the noise (3x)
+EXAMPLE=$(dirname "$PERFGATE")/examples/example-suite
+git checkout -q main
+run pg baseline refresh -q -n 3 --store "$TMP/real-store" -- "$EXAMPLE" -bench 'Hash|Sort' -benchtime 20ms
+expect_rc 0 "baseline refresh with the example suite"
+git checkout -q -b real
+commit seven >/dev/null
+PG_EXAMPLE_SLOWDOWN=200 run pg gate -q -n 3 --store "$TMP/real-store" --json "$TMP/real.json" -- \
+	"$EXAMPLE" -bench 'Hash|Sort' -benchtime 20ms
+expect_rc 1 "PG_EXAMPLE_SLOWDOWN=200 fails the gate"
+expect_json "$TMP/real.json" '"Hash/fnv1a-64K" in [r["benchmark"] for r in d["rows"] if r["decision"] == "regression" and r["unit"] == "ns/op"]' True "example suite"
+tail -n 1 "$TMP/out" | grep -q '^perfgate: REGRESSION: .*Hash/fnv1a-64K ns/op +[0-9.]*%' &&
+	ok "the verdict names Hash/fnv1a-64K" || not_ok "verdict: $(tail -n 1 "$TMP/out")"
+
+# --- usage errors
+for args in "--bogus" "--count 0" "--threshold x" "--correction bogus" "--alpha 2" \
+	"--shard 3/2" "--shard 1/2 --collect 2" "stray"; do
+	# shellcheck disable=SC2086
+	run pg gate $args
+	expect_rc 2 "usage error: gate $args"
+done
+
+# --- a shallow clone: says which fetch is needed; the walk works with what is there
+cd "$TMP" || exit 1
+git clone -q --depth 1 --branch feature2 "file://$REPO" shallow
+cd shallow || exit 1
+run pg gate -q -n 3 --store "$REPO/.perfgate/store" --project repo --json "$TMP/shallow.json" -- "$SUITE"
+expect_rc 0 "gate in a shallow clone (missing baseline passes)"
+expect_out "shallow|fetch"
+expect_json "$TMP/shallow.json" 'any("git fetch" in w for w in d["warnings"])' True "shallow"
+
+finish
