@@ -14,12 +14,13 @@ PYTHON  ?= /usr/bin/python3
 # Debian package for each pkg-config module we need. libcrypto (OpenSSL,
 # already there under libcurl) gives SHA-256; libxml2 parses S3 listings
 # and WebDAV PROPFIND answers.
-PKG_BUILD := libgit2 libcurl gsl jansson zlib libcrypto libxml-2.0
+PKG_BUILD := libgit2 libcurl gsl jansson zlib libcrypto libxml-2.0 libprotobuf-c libdw
 PKG_TEST  := cmocka
 deb_of = $(patsubst libgit2,libgit2-dev,$(patsubst libcurl,libcurl4-openssl-dev,$(patsubst \
 	gsl,libgsl-dev,$(patsubst jansson,libjansson-dev,$(patsubst zlib,zlib1g-dev,$(patsubst \
 	cmocka,libcmocka-dev,$(patsubst libcrypto,libssl-dev,$(patsubst \
-	libxml-2.0,libxml2-dev,$(1)))))))))
+	libxml-2.0,libxml2-dev,$(patsubst libprotobuf-c,libprotobuf-c-dev protobuf-c-compiler,$(patsubst \
+	libdw,libdw-dev,$(1)))))))))))
 
 NODEP_GOALS := clean help
 ifneq ($(filter-out $(NODEP_GOALS),$(or $(MAKECMDGOALS),all)),)
@@ -49,14 +50,16 @@ Q :=
 QUIET_CC = 
 QUIET_AR = 
 QUIET_LINK = 
+QUIET_GEN = 
 else
 Q := @
 QUIET_CC = @echo "  CC      $@";
 QUIET_AR = @echo "  AR      $@";
 QUIET_LINK = @echo "  LINK    $@";
+QUIET_GEN = @echo "  GEN     $@";
 endif
 
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -I. $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -I. -I$(BUILD)/gen $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS)
 
 ifeq ($(SANITIZE),1)
@@ -88,14 +91,27 @@ PERFGATE := $(BUILD)/perfgate
 
 all: $(PERFGATE)
 
-$(BUILD)/obj/%.o: %.c
+# The pprof profile schema (bench-runner/profile.proto), compiled by protoc-c
+# at build time into build/gen/; both the harness and perfgate use it.
+PROTO_C   := $(BUILD)/gen/profile.pb-c.c
+PROTO_H   := $(BUILD)/gen/profile.pb-c.h
+PROTO_OBJ := $(BUILD)/obj/gen/profile.pb-c.o
+$(PROTO_C) $(PROTO_H) &: bench-runner/profile.proto
+	@mkdir -p $(dir $@)
+	@command -v protoc-c >/dev/null || { echo "perfgate: protoc-c is missing: sudo apt-get install protobuf-c-compiler (or sudo .ci/install-deps.sh)" >&2; exit 1; }
+	$(QUIET_GEN)protoc-c --c_out=$(BUILD)/gen --proto_path=bench-runner $<
+$(PROTO_OBJ): $(PROTO_C)
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c | $(PROTO_H)
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIB_COMMON): $(COMMON_OBJ)
 $(LIB_STATS): $(STATS_OBJ)
 $(LIB_RUNNER): $(RUNNER_OBJ)
-$(LIB_GATE): $(GATE_OBJ)
+$(LIB_GATE): $(GATE_OBJ) $(PROTO_OBJ)
 $(BUILD)/%.a:
 	@mkdir -p $(dir $@)
 	$(QUIET_AR)rm -f $@ && ar rcs $@ $^
