@@ -109,9 +109,9 @@ $(BUILD)/obj/%.o: %.c | $(PROTO_H)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIB_COMMON): $(COMMON_OBJ)
-$(LIB_STATS): $(STATS_OBJ)
+$(LIB_STATS): $(STATS_OBJ) $(PROTO_OBJ)
 $(LIB_RUNNER): $(RUNNER_OBJ)
-$(LIB_GATE): $(GATE_OBJ) $(PROTO_OBJ)
+$(LIB_GATE): $(GATE_OBJ)
 $(BUILD)/%.a:
 	@mkdir -p $(dir $@)
 	$(QUIET_AR)rm -f $@ && ar rcs $@ $^
@@ -121,9 +121,12 @@ $(PERFGATE): $(BUILD)/obj/gate/perfgate.o $(PG_LIBS)
 
 # ---------------------------------------------------------------- C benchmark harness
 # libperfgate_bench.a is what users link into their C/C++ benchmark suites
-# (#include <perfgate/bench.h>): self-contained (C11 + POSIX + libc; nothing
-# from common/ or stats/). perfgate-bench.pc describes it for this build tree
-# (PKG_CONFIG_PATH=$(BUILD) pkg-config --cflags --libs perfgate-bench).
+# (#include <perfgate/bench.h>): self-contained (C11 + POSIX + libc, and for
+# -cpuprofile the pprof schema's generated code, protobuf-c, zlib and libdw;
+# nothing from common/ or stats/). perfgate-bench.pc describes it for this
+# build tree (PKG_CONFIG_PATH=$(BUILD) pkg-config --cflags --libs
+# perfgate-bench); the archive is static, so the libraries it needs are in
+# its Requires (pkg-config --libs lists them).
 BENCH_INC     := bench-runner/include
 BENCH_SRC     := $(wildcard bench-runner/harness/*.c)
 BENCH_OBJ     := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
@@ -133,6 +136,8 @@ BENCH_VERSION := $(shell sed -n 's/^\#define PERFGATE_VERSION "\(.*\)"/\1/p' com
 EXAMPLE_SRC   := $(wildcard bench-runner/examples/*.c)
 EXAMPLE_OBJ   := $(EXAMPLE_SRC:%.c=$(BUILD)/obj/%.o)
 EXAMPLE_SUITE := $(BUILD)/examples/example-suite
+BENCH_PKGS    := libprotobuf-c zlib libdw
+BENCH_LIBS    := $(shell pkg-config --libs $(BENCH_PKGS) 2>/dev/null)
 # a sanitized archive needs the sanitizer runtimes in the suite's link
 comma         := ,
 BENCH_PC_SAN  := $(if $(filter 1,$(SANITIZE)), -fsanitize=address$(comma)undefined)
@@ -141,13 +146,15 @@ all: $(BENCH_LIB) $(BENCH_PC) $(EXAMPLE_SUITE)
 e2e: $(BENCH_LIB) $(BENCH_PC) $(EXAMPLE_SUITE)
 
 $(BENCH_OBJ) $(EXAMPLE_OBJ): ALL_CFLAGS += -I$(BENCH_INC)
-$(BENCH_LIB): $(BENCH_OBJ)
+$(BENCH_OBJ): ALL_CFLAGS += -DPG_BENCH_HARNESS_VERSION='"$(BENCH_VERSION)"'
+$(BUILD)/obj/bench-runner/harness/config.o: common/version.h
+$(BENCH_LIB): $(BENCH_OBJ) $(PROTO_OBJ)
 
 # the example suite has its own main(); jansson for its JSON benchmark
 $(EXAMPLE_SUITE): $(EXAMPLE_OBJ) $(BENCH_LIB)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(EXAMPLE_OBJ) $(BENCH_LIB) \
-		$(shell pkg-config --libs jansson) -lm
+		$(BENCH_LIBS) $(shell pkg-config --libs jansson) -lm
 
 $(BENCH_PC): Makefile common/version.h
 	@mkdir -p $(dir $@)
@@ -159,12 +166,14 @@ $(BENCH_PC): Makefile common/version.h
 		'Name: perfgate-bench' \
 		'Description: perfgate C benchmark harness (build tree)' \
 		'Version: $(BENCH_VERSION)' \
+		'Requires: $(BENCH_PKGS)' \
 		'Cflags: -I$${includedir}' \
 		'Libs: -L$${libdir} -lperfgate_bench$(BENCH_PC_SAN)' >$@
 
 # The harness's tests (tests/bench-runner/harness/) link it too.
 BENCH_TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard \
 	tests/bench-runner/harness/test_*.c))
+$(BENCH_TEST_BIN): ALL_CFLAGS += -DPG_BENCH_HARNESS_VERSION='"$(BENCH_VERSION)"'
 $(BENCH_TEST_BIN): $(BUILD)/tests/%: tests/%.c $(BENCH_LIB) $(PG_LIBS)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -I$(BENCH_INC) -Itests -MMD -MP $< -o $@ \
@@ -222,6 +231,13 @@ $(BUILD)/bench_parse: tests/bench/bench_parse.c $(LIB_STATS) $(LIB_COMMON)
 bench-stats: $(PERFGATE) $(BUILD)/bench_parse
 	$(PYTHON) tests/bench/bench_stats.py --perfgate $(PERFGATE) --dir $(BUILD)/bench \
 		--bench-parse $(BUILD)/bench_parse
+
+# The CPU profiler's own overhead at 100 Hz on the example suite: profiled
+# vs. unprofiled runs, interleaved (tests/bench/profiler_overhead.py);
+# prints the figure. PROFILER_ARGS="--rounds 20 --rate 1000" to vary.
+.PHONY: bench-profiler
+bench-profiler: $(EXAMPLE_SUITE)
+	$(PYTHON) tests/bench/profiler_overhead.py --suite $(EXAMPLE_SUITE) $(PROFILER_ARGS)
 
 # ---------------------------------------------------------------- decision simulation
 # The gate's decision rule on simulated 50-benchmark suites with this

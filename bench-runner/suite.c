@@ -2,7 +2,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench-runner/perf_profile.h"
 #include "bench-runner/suite.h"
+#include "common/file.h"
 #include "common/error.h"
 #include "common/banned.h"
 
@@ -159,6 +161,101 @@ int pg_suite_run(pg_suite_result *out, const pg_suite_opts *opts)
 
 cleanup:
 	pg_run_result_release(&rr);
+	pg_buf_release(&label);
+	return err;
+}
+
+int pg_suite_profile(pg_suite_result *out, const pg_suite_opts *opts,
+		     const char *dir, pg_profile_mode mode, int hz, size_t runs,
+		     const char *trim_path)
+{
+	pg_buf where = PG_BUF_INIT, rate = PG_BUF_INIT, label = PG_BUF_INIT;
+	pg_run_opts ro = opts->run;
+	pg_run_result rr;
+	char **argv = NULL;
+	size_t n = 0, k;
+	int err = 0;
+
+	pg_run_result_init(&rr);
+	if (mode == PG_PROFILE_PERF && (err = pg_perf_check()) < 0)
+		goto cleanup;
+	while (opts->run.argv[n])
+		n++;
+	argv = calloc(n + 7, sizeof(*argv));
+	if (!argv) {
+		err = pg_error_set(PG_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	memcpy(argv, opts->run.argv, n * sizeof(*argv));
+	pg_buf_addf(&rate, "%d", hz);
+	for (k = 1; k <= runs; k++) {
+		pg_buf_reset(&where);
+		pg_buf_reset(&label);
+		pg_buf_addf(&label, "profiled run %zu of %zu", k, runs);
+		if (mode == PG_PROFILE_PERF) {
+			if (runs > 1)
+				pg_buf_addf(&where, "%s/perf-%zu.pb.gz", dir, k);
+			else
+				pg_buf_addf(&where, "%s/perf.pb.gz", dir);
+		} else if (runs > 1) {
+			pg_buf_addf(&where, "%s/run-%zu", dir, k);
+		} else {
+			pg_buf_adds(&where, dir);
+		}
+		if (pg_buf_failed(&where) || pg_buf_failed(&rate) || pg_buf_failed(&label)) {
+			err = PG_ENOMEM;
+			goto cleanup;
+		}
+		if ((err = pg_mkdir_p(dir, 0755)) < 0)
+			goto cleanup;
+		if (mode == PG_PROFILE_PERF) {
+			err = pg_perf_profile(&opts->run, where.ptr, hz, &out->failure_stderr);
+			if (err < 0) {
+				err = pg_error_prefix(err, "%s", label.ptr);
+				goto cleanup;
+			}
+			continue;
+		}
+		{
+			size_t a = n;
+
+			argv[a++] = "-cpuprofile";
+			argv[a++] = where.ptr;
+			if (hz != 100) {
+				argv[a++] = "-cpuprofilerate";
+				argv[a++] = rate.ptr;
+			}
+			if (trim_path) {
+				argv[a++] = "-trimpath";
+				argv[a++] = (char *)trim_path;
+			}
+			argv[a] = NULL;
+		}
+		ro.argv = argv;
+		pg_run_result_release(&rr);
+		pg_run_result_init(&rr);
+		if ((err = pg_run_process(&rr, &ro)) < 0) {
+			err = pg_error_prefix(err, "%s", label.ptr);
+			goto cleanup;
+		}
+		if (!pg_run_succeeded(&rr)) {
+			pg_buf why = PG_BUF_INIT;
+
+			pg_run_describe(&why, &rr, ro.timeout);
+			err = pg_error_set(PG_EINFRA, "%s: '%s' %s (does the suite take "
+					   "-cpuprofile DIR? Suites without perfgate's harness: "
+					   "--profile-with perf)", label.ptr, argv[0], why.ptr);
+			pg_buf_release(&why);
+			pg_buf_add(&out->failure_stderr, rr.err.ptr, rr.err.len);
+			goto cleanup;
+		}
+	}
+
+cleanup:
+	free(argv);
+	pg_run_result_release(&rr);
+	pg_buf_release(&where);
+	pg_buf_release(&rate);
 	pg_buf_release(&label);
 	return err;
 }

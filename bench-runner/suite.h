@@ -51,6 +51,27 @@ typedef struct pg_suite_result {
 void pg_suite_result_init(pg_suite_result *r);
 void pg_suite_result_release(pg_suite_result *r);
 
+/* How profiled runs capture profiles. */
+typedef enum pg_profile_mode {
+	PG_PROFILE_HARNESS = 0, /* the suite takes perfgate's -cpuprofile DIR */
+	PG_PROFILE_PERF         /* perf record around the suite (any suite) */
+} pg_profile_mode;
+
+/*
+ * Profiled runs, separate from the measured ones (profiles never distort
+ * the figures the gate decides on): `runs` more runs of the suite with
+ * profiling on, their results discarded. With the harness each run writes
+ * one profile per benchmark (DIR/<benchmark>.pb.gz; with several runs,
+ * DIR/run-K/); with perf one profile per run (DIR/perf.pb.gz, or
+ * DIR/perf-K.pb.gz). `trim_path` (or NULL) is removed from file names in
+ * harness profiles (-trimpath: build paths reveal user and host names).
+ * 0, or PG_EINFRA naming the profiled run (its stderr tail in
+ * out->failure_stderr).
+ */
+int pg_suite_profile(pg_suite_result *out, const pg_suite_opts *opts,
+		     const char *dir, pg_profile_mode mode, int hz, size_t runs,
+		     const char *trim_path);
+
 /*
  * Run the suite. Returns 0 when every run completed and printed benchmark
  * results. Returns PG_EINFRA when a run could not be started, crashed,

@@ -1,5 +1,7 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,4 +140,116 @@ int pg_mkdir_p(const char *path, int mode)
 cleanup:
 	pg_buf_release(&dir);
 	return err;
+}
+
+void pg_free_strv(char **v)
+{
+	size_t i;
+
+	for (i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int strv_push(char ***v, size_t *n, size_t *alloc, const char *s)
+{
+	char *copy = strdup(s);
+
+	if (!copy)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	if (*n + 2 > *alloc) {
+		size_t a = *alloc ? *alloc * 2 : 16;
+		char **p = realloc(*v, a * sizeof(*p));
+
+		if (!p) {
+			free(copy);
+			return pg_error_set(PG_ENOMEM, "out of memory");
+		}
+		*v = p;
+		*alloc = a;
+	}
+	(*v)[(*n)++] = copy;
+	(*v)[*n] = NULL;
+	return 0;
+}
+
+static int list_walk(char ***v, size_t *n, size_t *alloc, pg_buf *path, size_t root_len)
+{
+	DIR *d = opendir(path->ptr);
+	struct dirent *e;
+	size_t len = path->len;
+	int err = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 :
+			pg_error_set_errno(PG_EINFRA, "cannot list '%s'", path->ptr);
+	while ((e = readdir(d)) && !err) {
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		pg_buf_truncate(path, len);
+		pg_buf_addf(path, "/%s", e->d_name);
+		if (pg_buf_failed(path)) {
+			err = PG_ENOMEM;
+			break;
+		}
+		if (lstat(path->ptr, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			err = list_walk(v, n, alloc, path, root_len);
+		else if (S_ISREG(st.st_mode))
+			err = strv_push(v, n, alloc, path->ptr + root_len + 1);
+	}
+	pg_buf_truncate(path, len);
+	closedir(d);
+	return err;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int pg_list_files(char ***out, size_t *n, const char *dir)
+{
+	pg_buf path = PG_BUF_INIT;
+	size_t alloc = 0;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	if ((err = pg_buf_adds(&path, dir)) < 0)
+		return err;
+	err = list_walk(out, n, &alloc, &path, path.len);
+	pg_buf_release(&path);
+	if (err < 0) {
+		pg_free_strv(*out);
+		*out = NULL;
+		*n = 0;
+		return err;
+	}
+	if (*n)
+		qsort(*out, *n, sizeof(**out), cmp_str);
+	return 0;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT)
+		return pg_error_set_errno(PG_EINFRA, "cannot remove '%s'", path);
+	return 0;
+}
+
+int pg_remove_tree(const char *path)
+{
+	int rc = nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+
+	if (rc < 0 && errno == ENOENT)
+		return 0;
+	if (rc < 0)
+		return pg_error_set_errno(PG_EINFRA, "cannot remove '%s'", path);
+	return rc ? PG_EINFRA : 0;
 }

@@ -21,6 +21,19 @@ int pg_file_read(pg_buf *out, const char *path);
  * Returns 0 or PG_EINFRA. */
 int pg_file_write_atomic(const char *path, const void *data, size_t len);
 
+/* The regular files below `dir` (at any depth), as paths relative to it,
+ * sorted, appended to the NULL-terminated, malloc'd array *out (one
+ * malloc'd string each; free with pg_free_strv). *n receives the count. A
+ * missing `dir` gives no files. 0, PG_EINFRA, PG_ENOMEM. */
+int pg_list_files(char ***out, size_t *n, const char *dir);
+
+/* Remove `path` and everything below it (like rm -rf, without following
+ * symbolic links). A missing path is fine. 0 or PG_EINFRA. */
+int pg_remove_tree(const char *path);
+
+/* Free a NULL-terminated array of malloc'd strings. Safe on NULL. */
+void pg_free_strv(char **v);
+
 /* Create `path` and its missing parents (like mkdir -p). 0 or PG_EINFRA. */
 int pg_mkdir_p(const char *path, int mode);
 

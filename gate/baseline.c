@@ -274,7 +274,7 @@ cleanup:
 
 /* ------------------------------------------------------------ push */
 
-static int new_upload_id(pg_buf *out, double now)
+int pg_new_upload_id(pg_buf *out, double now)
 {
 	unsigned char rnd[4] = { 0 };
 	time_t secs = (time_t)now;
@@ -374,7 +374,8 @@ int pg_push_set(pg_buf *where, pg_store *s, const pg_push *p)
 	}
 	err = p->run_id ? pg_run_prefix(&set, p->project, p->commit, p->run_id) :
 			  pg_baseline_prefix(&set, p->project, p->commit);
-	if (err < 0 || (err = new_upload_id(&upload, p->now)) < 0 ||
+	if (err < 0 || (err = p->upload_id ? pg_buf_adds(&upload, p->upload_id) :
+				      pg_new_upload_id(&upload, p->now)) < 0 ||
 	    (err = pg_format_time(&created, p->now)) < 0)
 		goto cleanup;
 	m.kind = strdup(p->run_id ? "run" : "baseline");

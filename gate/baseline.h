@@ -81,7 +81,11 @@ typedef struct pg_push {
 				    * NULL to read it from the results file's
 				    * configuration lines */
 	double now;                /* creation time, seconds since the epoch */
+	const char *upload_id;     /* NULL: a fresh one (pg_new_upload_id) */
 } pg_push;
+
+/* A fresh upload id: "u<UTC time>-<8 random hex digits>". */
+int pg_new_upload_id(pg_buf *out, double now);
 
 /* Upload the files and then the manifest; with a branch and no run id,
  * also point refs/<branch> at the commit. `where` receives the set's key

@@ -20,12 +20,14 @@
 #include "gate/cmd.h"
 #include "gate/config.h"
 #include "gate/gate_job.h"
+#include "gate/profile_files.h"
 #include "gate/report.h"
 #include "gate/resolve.h"
 #include "gate/shard.h"
 #include "gate/store.h"
 #include "gate/store_cli.h"
 #include "stats/decide.h"
+#include "stats/profile.h"
 #include "stats/results.h"
 #include "common/banned.h"
 
@@ -97,6 +99,7 @@ struct gate_state {
 	pg_buf project;
 	pg_buf tmpdir;
 	pg_buf run_id;
+	pg_buf upload_id;
 	pg_buf artifacts;
 	pg_results candidate;
 	pg_results baseline;
@@ -113,6 +116,15 @@ struct gate_state {
 	size_t nwarnings;
 	char **host_diffs;
 	size_t nhost_diffs;
+	/* what the profiles say about the regressions */
+	pg_report_profile *profiles;
+	size_t nprofiles;
+	char **strings;          /* the names and notes they point to */
+	size_t nstrings;
+	pg_report_function **functions;
+	char **svg_files;        /* local diff SVGs to upload */
+	char **svg_names;        /* their names in the run's set */
+	size_t nsvg;
 };
 
 static int add_line(char ***list, size_t *n, const char *fmt, ...)
@@ -155,6 +167,7 @@ static void state_init(struct gate_state *st)
 	pg_buf_init(&st->project, 0);
 	pg_buf_init(&st->tmpdir, 0);
 	pg_buf_init(&st->run_id, 0);
+	pg_buf_init(&st->upload_id, 0);
 	pg_buf_init(&st->artifacts, 0);
 	pg_buf_init(&st->baseline_commit, 0);
 	pg_buf_init(&st->baseline_source, 0);
@@ -166,20 +179,15 @@ static void state_init(struct gate_state *st)
 
 static void state_release(struct gate_state *st)
 {
-	if (st->tmpdir.len) {
-		pg_buf cmd = PG_BUF_INIT;
-
-		/* our own mkdtemp directory: remove it and what we put there */
-		pg_buf_addf(&cmd, "rm -rf '%s'", st->tmpdir.ptr);
-		if (!pg_buf_failed(&cmd) && system(cmd.ptr) != 0)
-			pg_warn("cannot remove '%s'", st->tmpdir.ptr);
-		pg_buf_release(&cmd);
-	}
+	/* our own mkdtemp directory: remove it and what we put there */
+	if (st->tmpdir.len && pg_remove_tree(st->tmpdir.ptr) < 0)
+		pg_warn("%s", pg_error_last());
 	pg_config_release(&st->cfg);
 	pg_store_free(st->store);
 	pg_buf_release(&st->project);
 	pg_buf_release(&st->tmpdir);
 	pg_buf_release(&st->run_id);
+	pg_buf_release(&st->upload_id);
 	pg_buf_release(&st->artifacts);
 	pg_buf_release(&st->baseline_commit);
 	pg_buf_release(&st->baseline_source);
@@ -193,6 +201,13 @@ static void state_release(struct gate_state *st)
 	json_decref(st->candidate_host);
 	free_lines(st->warnings, st->nwarnings);
 	free_lines(st->host_diffs, st->nhost_diffs);
+	free_lines(st->strings, st->nstrings);
+	free_lines(st->svg_files, st->nsvg);
+	free_lines(st->svg_names, st->nsvg);
+	for (size_t i = 0; st->functions && i < st->nprofiles; i++)
+		free(st->functions[i]);
+	free(st->functions);
+	free(st->profiles);
 }
 
 static int make_tmpdir(struct gate_state *st)
@@ -355,7 +370,7 @@ static int run_shard(struct gate_state *st, const struct gate_args *a)
 		goto cleanup;
 	}
 	if (!st->cfg.nsuite) {
-		status = pg_job_run_suite(NULL, &st->cfg, &a->job, NULL, NULL);
+		status = pg_job_run_suite(NULL, &st->cfg, &a->job, NULL, NULL, NULL);
 		goto cleanup;
 	}
 	if ((err = pg_suite_list(&names, st->cfg.suite, st->cfg.timeout)) < 0 ||
@@ -382,7 +397,7 @@ static int run_shard(struct gate_state *st, const struct gate_args *a)
 			count, names.n);
 	if (count) {
 		extra[1] = regex.ptr;
-		status = pg_job_run_suite(&st->candidate, &st->cfg, &a->job, extra, path.ptr);
+		status = pg_job_run_suite(&st->candidate, &st->cfg, &a->job, extra, path.ptr, NULL);
 		if (status != PG_EXIT_OK)
 			goto cleanup;
 		st->candidate_host = host_of(&st->candidate);
@@ -479,6 +494,163 @@ cleanup:
 	return err;
 }
 
+/* ------------------------------------------------------------ profiles */
+
+#define TOP_FUNCTIONS 5
+#define MIN_GROWTH_POINTS 2.0
+
+/* A copy of `s` owned by the state (for the report's pointers). */
+static const char *keep(struct gate_state *st, const char *s)
+{
+	if (add_line(&st->strings, &st->nstrings, "%s", s) < 0)
+		return NULL;
+	return st->strings[st->nstrings - 1];
+}
+
+static char **prefixed(char **rel, size_t n, const char *dir)
+{
+	char **v = calloc(n + 1, sizeof(*v));
+	size_t i;
+
+	for (i = 0; v && i < n; i++) {
+		pg_buf b = PG_BUF_INIT;
+
+		pg_buf_addf(&b, "%s/%s", dir, rel[i]);
+		v[i] = pg_buf_detach(&b, NULL);
+	}
+	return v;
+}
+
+/* For every regressed benchmark: the functions whose share of the CPU
+ * profile grew the most from the baseline's profiles to the candidate's,
+ * and a differential flame graph to upload beside the reports. Profiles
+ * explain; they never change the verdict, so problems become notes. */
+static int explain_regressions(struct gate_state *st)
+{
+	pg_buf base_dir = PG_BUF_INIT, new_dir = PG_BUF_INIT, label = PG_BUF_INIT,
+	       svg = PG_BUF_INIT, path = PG_BUF_INIT, name = PG_BUF_INIT, title = PG_BUF_INIT;
+	char **base_rel = NULL, **new_rel = NULL, **base = NULL, **new = NULL;
+	size_t nb = 0, nn = 0, i, k, j;
+	int err = 0;
+
+	if (!st->have_decision || !st->decision.regressions || !st->tmpdir.len)
+		return 0;
+	pg_buf_addf(&base_dir, "%s/baseline/profiles", st->tmpdir.ptr);
+	pg_buf_addf(&new_dir, "%s/profiles", st->tmpdir.ptr);
+	if ((err = pg_list_files(&new_rel, &nn, new_dir.ptr)) < 0 ||
+	    (err = pg_list_files(&base_rel, &nb, base_dir.ptr)) < 0)
+		goto cleanup;
+	if (!nn)
+		goto cleanup; /* no profiles of the candidate: nothing to say */
+	base = prefixed(base_rel, nb, base_dir.ptr);
+	new = prefixed(new_rel, nn, new_dir.ptr);
+	st->profiles = calloc(st->decision.regressions + 1, sizeof(*st->profiles));
+	st->functions = calloc(st->decision.regressions + 1, sizeof(*st->functions));
+	if (!base || !new || !st->profiles || !st->functions) {
+		err = pg_error_set(PG_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < st->decision.nrows; i++) {
+		const pg_decide_row *row = &st->decision.rows[i];
+		pg_report_profile *rp;
+		pg_profile_diff diff;
+		int dup = 0;
+
+		if (row->decision != PG_DECISION_REGRESSION)
+			continue;
+		for (j = 0; j < st->nprofiles; j++)
+			dup |= !strcmp(st->profiles[j].benchmark, row->benchmark);
+		if (dup)
+			continue;
+		rp = &st->profiles[st->nprofiles];
+		st->functions[st->nprofiles] = NULL;
+		st->nprofiles++;
+		rp->benchmark = row->benchmark;
+		if (!nb) {
+			rp->note = "no baseline profile (the baseline was pushed without profiles)";
+			continue;
+		}
+		memset(&diff, 0, sizeof(diff));
+		pg_buf_reset(&svg);
+		pg_buf_reset(&label);
+		pg_buf_reset(&title);
+		/* the harness labels samples with the full name */
+		pg_buf_addf(&label, "Benchmark%s", row->benchmark);
+		pg_buf_addf(&title, "%s: candidate vs baseline", row->benchmark);
+		err = pg_profile_diff_files_svg(&diff, &svg, (const char *const *)base, nb,
+						(const char *const *)new, nn, label.ptr, title.ptr);
+		if (err == PG_ENOTFOUND) {
+			/* profiles without benchmark labels (perf): the whole run */
+			pg_profile_diff_release(&diff);
+			pg_buf_reset(&svg);
+			memset(&diff, 0, sizeof(diff));
+			err = pg_profile_diff_files_svg(&diff, &svg, (const char *const *)base, nb,
+							(const char *const *)new, nn, NULL,
+							title.ptr);
+		}
+		if (err < 0) {
+			rp->note = keep(st, pg_error_last());
+			pg_profile_diff_release(&diff);
+			err = 0;
+			continue;
+		}
+		st->functions[st->nprofiles - 1] = calloc(TOP_FUNCTIONS, sizeof(pg_report_function));
+		for (k = 0; st->functions[st->nprofiles - 1] && k < diff.n &&
+			    rp->nfunctions < TOP_FUNCTIONS; k++) {
+			pg_report_function *f = &st->functions[st->nprofiles - 1][rp->nfunctions];
+
+			if (diff.funcs[k].growth_points <= MIN_GROWTH_POINTS)
+				break;
+			f->name = keep(st, diff.funcs[k].name);
+			f->base_flat_percent = diff.funcs[k].base_flat_percent;
+			f->new_flat_percent = diff.funcs[k].new_flat_percent;
+			f->growth_points = diff.funcs[k].growth_points;
+			rp->nfunctions++;
+		}
+		rp->functions = st->functions[st->nprofiles - 1];
+		pg_profile_diff_release(&diff);
+		/* the flame graph goes up with the artifacts */
+		pg_buf_reset(&name);
+		pg_buf_reset(&path);
+		pg_buf_adds(&name, "profiles/diff-");
+		pg_store_sanitize_component(&name, row->benchmark);
+		pg_buf_adds(&name, ".svg");
+		pg_buf_addf(&path, "%s/diff-%zu.svg", st->tmpdir.ptr, st->nprofiles);
+		if (pg_buf_failed(&name) || pg_buf_failed(&path) ||
+		    pg_file_write_atomic(path.ptr, svg.ptr, svg.len) < 0 ||
+		    add_line(&st->svg_files, &st->nsvg, "%s", path.ptr) < 0) {
+			rp->note = keep(st, pg_error_last());
+			continue;
+		}
+		j = st->nsvg - 1;
+		if (add_line(&st->svg_names, &j, "%s", name.ptr) < 0) {
+			err = PG_ENOMEM;
+			goto cleanup;
+		}
+		if (st->artifacts.len) {
+			pg_buf url = PG_BUF_INIT;
+
+			pg_buf_addf(&url, "%s%s", st->artifacts.ptr, name.ptr);
+			rp->svg_url = keep(st, url.ptr);
+			pg_buf_release(&url);
+		}
+	}
+
+cleanup:
+	pg_free_strv(base_rel);
+	pg_free_strv(new_rel);
+	pg_free_strv(base);
+	pg_free_strv(new);
+	pg_buf_release(&base_dir);
+	pg_buf_release(&new_dir);
+	pg_buf_release(&label);
+	pg_buf_release(&svg);
+	pg_buf_release(&path);
+	pg_buf_release(&name);
+	pg_buf_release(&title);
+	return err;
+}
+
 /* ------------------------------------------------------------ reports */
 
 struct rendered {
@@ -570,34 +742,72 @@ static int emit_reports(const struct gate_args *a, const struct rendered *x)
 	return failed;
 }
 
-/* Upload the candidate's results and the reports to runs/<commit>/<run-id>/. */
+/* Upload the candidate's results, the reports, its profiles and the
+ * profile diffs to runs/<commit>/<run-id>/. */
 static int upload_artifacts(struct gate_state *st, pg_buf *where)
 {
-	static const char *const files[] = { "results.txt", "report.json", "report.md",
-					     "report.xml" };
+	static const char *const reports[] = { "report.json", "report.md", "report.xml" };
 	const pg_config_upload *u = &st->cfg.upload;
-	pg_buf paths[4], results = PG_BUF_INIT;
-	const char *p_paths[4], *p_names[4];
+	pg_buf results = PG_BUF_INIT, dir = PG_BUF_INIT;
+	char **paths = NULL, **names = NULL, **prof = NULL;
+	size_t n = 0, nprof = 0, i, cap;
 	pg_push p;
-	size_t i, n = 0;
 	int err = 0;
 
-	for (i = 0; i < 4; i++)
-		pg_buf_init(&paths[i], 0);
-	if (u->results && st->candidate.nseries) {
-		if ((err = pg_results_format_benchfmt(&results, &st->candidate)) < 0)
-			goto cleanup;
-		pg_buf_addf(&paths[0], "%s/candidate.txt", st->tmpdir.ptr);
-		if ((err = pg_file_write_atomic(paths[0].ptr, results.ptr, results.len)) < 0)
-			goto cleanup;
-		p_paths[n] = paths[0].ptr;
-		p_names[n++] = files[0];
+	pg_buf_addf(&dir, "%s/profiles", st->tmpdir.ptr);
+	if (u->profiles && (err = pg_list_files(&prof, &nprof, dir.ptr)) < 0)
+		goto cleanup;
+	cap = 4 + nprof + st->nsvg;
+	paths = calloc(cap + 1, sizeof(*paths));
+	names = calloc(cap + 1, sizeof(*names));
+	if (!paths || !names) {
+		err = pg_error_set(PG_ENOMEM, "out of memory");
+		goto cleanup;
 	}
-	for (i = 1; u->reports && i < 4; i++) {
-		pg_buf_addf(&paths[i], "%s/%s", st->tmpdir.ptr, files[i]);
-		if (access(paths[i].ptr, R_OK) == 0) {
-			p_paths[n] = paths[i].ptr;
-			p_names[n++] = files[i];
+#define ADD(path_fmt, path_arg, name_fmt, name_arg) do { \
+		pg_buf pb = PG_BUF_INIT, nb = PG_BUF_INIT; \
+		pg_buf_addf(&pb, path_fmt, path_arg); \
+		pg_buf_addf(&nb, name_fmt, name_arg); \
+		paths[n] = pg_buf_detach(&pb, NULL); \
+		names[n++] = pg_buf_detach(&nb, NULL); \
+	} while (0)
+	if (u->results && st->candidate.nseries) {
+		pg_buf path = PG_BUF_INIT;
+
+		pg_buf_addf(&path, "%s/candidate.txt", st->tmpdir.ptr);
+		err = pg_results_format_benchfmt(&results, &st->candidate);
+		if (!err)
+			err = pg_file_write_atomic(path.ptr, results.ptr, results.len);
+		pg_buf_release(&path);
+		if (err < 0)
+			goto cleanup;
+		ADD("%s/candidate.txt", st->tmpdir.ptr, "%s", "results.txt");
+	}
+	for (i = 0; u->reports && i < 3; i++) {
+		pg_buf path = PG_BUF_INIT;
+
+		pg_buf_addf(&path, "%s/%s", st->tmpdir.ptr, reports[i]);
+		if (access(path.ptr, R_OK) == 0)
+			ADD("%s", path.ptr, "%s", reports[i]);
+		pg_buf_release(&path);
+	}
+	for (i = 0; u->profiles && i < nprof; i++)
+		ADD("%s", prof[i], "profiles/%s", prof[i]);
+	for (i = 0; u->profiles && i < st->nsvg; i++)
+		ADD("%s", st->svg_files[i], "%s", st->svg_names[i]);
+#undef ADD
+	/* profile paths are relative to the profiles directory */
+	for (i = 0; i < n; i++) {
+		if (!paths[i] || !names[i]) {
+			err = pg_error_set(PG_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+		if (strncmp(names[i], "profiles/", 9) == 0 && paths[i][0] != '/') {
+			pg_buf full = PG_BUF_INIT;
+
+			pg_buf_addf(&full, "%s/%s", dir.ptr, paths[i]);
+			free(paths[i]);
+			paths[i] = pg_buf_detach(&full, NULL);
 		}
 	}
 	if (!n)
@@ -607,17 +817,20 @@ static int upload_artifacts(struct gate_state *st, pg_buf *where)
 	p.commit = st->repo.head;
 	p.branch = st->repo.branch;
 	p.run_id = st->run_id.ptr;
-	p.paths = p_paths;
-	p.names = p_names;
+	p.paths = (const char *const *)paths;
+	p.names = (const char *const *)names;
 	p.npaths = n;
 	p.host = st->candidate_host;
 	p.now = pg_now();
+	p.upload_id = st->upload_id.len ? st->upload_id.ptr : NULL;
 	err = pg_push_set(where, st->store, &p);
 
 cleanup:
-	for (i = 0; i < 4; i++)
-		pg_buf_release(&paths[i]);
+	pg_free_strv(paths);
+	pg_free_strv(names);
+	pg_free_strv(prof);
 	pg_buf_release(&results);
+	pg_buf_release(&dir);
 	return err;
 }
 
@@ -832,7 +1045,16 @@ int cmd_gate(int argc, char **argv)
 	} else if (a.results) {
 		err = read_results(&st.candidate, a.results);
 	} else {
-		status = pg_job_run_suite(&st.candidate, &st.cfg, &a.job, NULL, NULL);
+		pg_buf profiles = PG_BUF_INIT;
+
+		if ((err = make_tmpdir(&st)) < 0) {
+			status = pg_die_code(err);
+			goto error_report;
+		}
+		pg_buf_addf(&profiles, "%s/profiles", st.tmpdir.ptr);
+		status = pg_job_run_suite(&st.candidate, &st.cfg, &a.job, NULL, NULL,
+					  profiles.ptr);
+		pg_buf_release(&profiles);
 		if (status != PG_EXIT_OK)
 			goto error_report;
 	}
@@ -903,10 +1125,16 @@ report:
 		/* where the artifacts will go (named in the reports) */
 		pg_buf set = PG_BUF_INIT;
 
-		if (pg_run_prefix(&set, st.project.ptr, st.repo.head, st.run_id.ptr) == 0)
-			pg_buf_addf(&st.artifacts, "%s/%s", pg_store_display_url(st.store), set.ptr);
+		/* the objects go under the upload id: name it now, so that the
+		 * reports can say where everything is */
+		if (pg_run_prefix(&set, st.project.ptr, st.repo.head, st.run_id.ptr) == 0 &&
+		    pg_new_upload_id(&st.upload_id, pg_now()) == 0)
+			pg_buf_addf(&st.artifacts, "%s/%s%s/", pg_store_display_url(st.store),
+				    set.ptr, st.upload_id.ptr);
 		pg_buf_release(&set);
 	}
+	if (!error_msg && explain_regressions(&st) < 0)
+		pg_warn("the profiles could not be compared: %s", pg_error_last());
 	memset(&r, 0, sizeof(r));
 	r.exit_code = status;
 	if (error_msg)
@@ -934,6 +1162,8 @@ report:
 	r.artifacts_url = st.artifacts.len ? st.artifacts.ptr : NULL;
 	r.error = error_msg;
 	r.perfgate_version = PERFGATE_VERSION;
+	r.profiles = st.profiles;
+	r.nprofiles = st.nprofiles;
 	/* upload first (the uploaded reports name where they are), then the
 	 * final reports with the final exit status */
 	if (st.artifacts.len) {

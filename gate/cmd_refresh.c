@@ -48,6 +48,37 @@ static const char refresh_usage[] =
 enum { R_CONFIG = 400, R_STORE, R_PROJECT, R_BRANCH, R_WARMUP, R_CPUS, R_TIMEOUT,
        R_QUICK, R_REQ_QUIET, R_DIRTY, R_CACERT, R_INSECURE };
 
+/* The set's files: the results, then every profile as profiles/<path>
+ * (NULL-terminated arrays of malloc'd strings). */
+static int set_files(char ***paths, char ***names, const char *results,
+		     const char *dir, char *const *rel, size_t n)
+{
+	pg_buf b = PG_BUF_INIT;
+	size_t i;
+
+	*paths = calloc(n + 2, sizeof(char *));
+	*names = calloc(n + 2, sizeof(char *));
+	if (!*paths || !*names)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	(*paths)[0] = strdup(results);
+	(*names)[0] = strdup("results.txt");
+	for (i = 0; i < n; i++) {
+		pg_buf_reset(&b);
+		pg_buf_addf(&b, "%s/%s", dir, rel[i]);
+		(*paths)[i + 1] = strdup(b.ptr);
+		pg_buf_reset(&b);
+		pg_buf_addf(&b, "profiles/%s", rel[i]);
+		(*names)[i + 1] = strdup(b.ptr);
+		if (!(*paths)[i + 1] || !(*names)[i + 1])
+			break;
+	}
+	pg_buf_release(&b);
+	for (i = 0; i < n + 1; i++)
+		if (!(*paths)[i] || !(*names)[i])
+			return pg_error_set(PG_ENOMEM, "out of memory");
+	return 0;
+}
+
 int cmd_baseline_refresh(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -76,7 +107,10 @@ int cmd_baseline_refresh(int argc, char **argv)
 	pg_results results;
 	pg_store *store = NULL;
 	pg_buf project = PG_BUF_INIT, tmp = PG_BUF_INIT, path = PG_BUF_INIT, where = PG_BUF_INIT;
-	const char *branch = NULL, *paths[1];
+	const char *branch = NULL;
+	char **paths = NULL, **names = NULL, **prof_files = NULL;
+	size_t nprof = 0;
+	pg_buf profiles = PG_BUF_INIT;
 	int c, err = 0, status = PG_EXIT_OK, allow_dirty = 0;
 	size_t count;
 	pg_push p;
@@ -156,9 +190,6 @@ int cmd_baseline_refresh(int argc, char **argv)
 		status = pg_die_code(err);
 		goto cleanup;
 	}
-	status = pg_job_run_suite(&results, &cfg, &jo, NULL, NULL);
-	if (status != PG_EXIT_OK)
-		goto cleanup;
 	{
 		const char *base = getenv("TMPDIR");
 
@@ -170,6 +201,10 @@ int cmd_baseline_refresh(int argc, char **argv)
 			goto cleanup;
 		}
 	}
+	pg_buf_addf(&profiles, "%s/profiles", tmp.ptr);
+	status = pg_job_run_suite(&results, &cfg, &jo, NULL, NULL, profiles.ptr);
+	if (status != PG_EXIT_OK)
+		goto cleanup;
 	pg_buf_addf(&path, "%s/results.txt", tmp.ptr);
 	{
 		pg_buf text = PG_BUF_INIT;
@@ -183,29 +218,36 @@ int cmd_baseline_refresh(int argc, char **argv)
 			goto cleanup;
 		}
 	}
+	if ((err = pg_list_files(&prof_files, &nprof, profiles.ptr)) < 0 ||
+	    (err = set_files(&paths, &names, path.ptr, profiles.ptr, prof_files, nprof)) < 0) {
+		status = pg_die_code(err);
+		goto cleanup;
+	}
 	memset(&p, 0, sizeof(p));
-	paths[0] = path.ptr;
 	p.project = project.ptr;
 	p.commit = repo.head;
 	p.branch = branch;
-	p.paths = paths;
-	p.npaths = 1;
+	p.paths = (const char *const *)paths;
+	p.names = (const char *const *)names;
+	p.npaths = 1 + nprof;
 	p.now = pg_now();
 	if ((err = pg_push_set(&where, store, &p)) < 0) {
 		status = pg_die_code(err);
 		goto cleanup;
 	}
-	printf("perfgate: baseline of %s pushed to %s/%s\n", repo.head,
-	       pg_store_display_url(store), where.ptr);
+	printf("perfgate: baseline of %s pushed to %s/%s (results and %zu profile%s)\n",
+	       repo.head, pg_store_display_url(store), where.ptr, nprof, nprof == 1 ? "" : "s");
 	if (branch)
 		printf("perfgate: refs/%s now points to %s\n", branch, repo.head);
 	status = pg_finish_stdout(PG_EXIT_OK);
 
 cleanup:
-	if (tmp.len) {
-		unlink(path.ptr);
-		rmdir(tmp.ptr);
-	}
+	if (tmp.len)
+		pg_remove_tree(tmp.ptr);
+	pg_free_strv(prof_files);
+	pg_free_strv(paths);
+	pg_free_strv(names);
+	pg_buf_release(&profiles);
 	pg_store_free(store);
 	pg_config_release(&cfg);
 	pg_resolve_result_release(&repo);

@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common/error.h"
 #include "gate/cmd.h"
@@ -27,12 +28,22 @@ static const char run_usage[] =
 	"        --json FILE     also write every sample with its run index and\n"
 	"                        start time as JSON\n"
 	"        --require-quiet fail (exit 3) when the quiet-host checks warn\n"
+	"        --profile DIR   after the measured runs, one more run with profiling\n"
+	"                        (its results discarded): the suite's -cpuprofile DIR\n"
+	"                        writes a pprof profile per benchmark there\n"
+	"        --profile-with harness|perf  perf: profile with 'perf record' (any\n"
+	"                        suite; one profile of the whole run)\n"
+	"        --profile-runs N  profiled runs (default 1)\n"
+	"        --profile-rate HZ sampling rate (default 100)\n"
+	"        --trim-path PREFIX remove PREFIX from the file names in the\n"
+	"                        profiles (build paths name users and hosts)\n"
 	"    -q, --quiet         no progress and no host warnings on stderr\n"
 	"\n"
 	"exit status: 0 done, 2 usage error, 3 a run failed (crash, non-zero exit,\n"
 	"timeout, no results) or the host is not quiet with --require-quiet\n";
 
-enum { OPT_WARMUP = 256, OPT_CPUS, OPT_TIMEOUT, OPT_JSON, OPT_REQUIRE_QUIET };
+enum { OPT_WARMUP = 256, OPT_CPUS, OPT_TIMEOUT, OPT_JSON, OPT_REQUIRE_QUIET, OPT_PROFILE,
+       OPT_PROFILE_WITH, OPT_PROFILE_RUNS, OPT_PROFILE_RATE, OPT_TRIM };
 
 int cmd_run(int argc, char **argv)
 {
@@ -44,6 +55,11 @@ int cmd_run(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "require-quiet", no_argument, NULL, OPT_REQUIRE_QUIET },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "profile-with", required_argument, NULL, OPT_PROFILE_WITH },
+		{ "profile-runs", required_argument, NULL, OPT_PROFILE_RUNS },
+		{ "profile-rate", required_argument, NULL, OPT_PROFILE_RATE },
+		{ "trim-path", required_argument, NULL, OPT_TRIM },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -77,6 +93,33 @@ int cmd_run(int argc, char **argv)
 		case OPT_REQUIRE_QUIET:
 			cfg.require_quiet = 1;
 			break;
+		case OPT_PROFILE:
+			cfg.profile_dir = optarg;
+			break;
+		case OPT_TRIM:
+			cfg.profile_trim = optarg;
+			break;
+		case OPT_PROFILE_WITH:
+			if (!strcmp(optarg, "perf"))
+				cfg.profile_with_perf = 1;
+			else if (!strcmp(optarg, "harness"))
+				cfg.profile_with_perf = 0;
+			else
+				err = pg_error_set(PG_EINPUT, "--profile-with must be harness or perf, "
+						   "not '%s'", optarg);
+			break;
+		case OPT_PROFILE_RUNS:
+			err = pg_parse_count(&cfg.profile_runs, "--profile-runs", optarg, 1);
+			break;
+		case OPT_PROFILE_RATE: {
+			size_t hz = 0;
+
+			err = pg_parse_count(&hz, "--profile-rate", optarg, 1);
+			if (!err && hz > 10000)
+				err = pg_error_set(PG_EINPUT, "--profile-rate must be at most 10000 Hz");
+			cfg.profile_hz = (int)hz;
+			break;
+		}
 		case 'q':
 			cfg.quiet = 1;
 			break;

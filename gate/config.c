@@ -43,6 +43,9 @@ static const enum_name threshold_on_names[] = {
 	{ "estimate", PG_THRESHOLD_ON_ESTIMATE }, { "ci", PG_THRESHOLD_ON_CI } };
 static const enum_name missing_names[] = {
 	{ "pass", PG_MISSING_BASELINE_PASS }, { "fail", PG_MISSING_BASELINE_FAIL } };
+static const enum_name profile_names[] = {
+	{ "auto", PG_PROFILE_AUTO }, { "harness", PG_PROFILE_HARNESS_ON },
+	{ "perf", PG_PROFILE_PERF_ON }, { "off", PG_PROFILE_OFF } };
 static const enum_name direction_names[] = {
 	{ "lower", PG_LOWER_IS_BETTER }, { "higher", PG_HIGHER_IS_BETTER } };
 
@@ -110,6 +113,11 @@ const char *pg_config_missing_baseline_name(pg_missing_baseline m)
 const char *pg_config_direction_name(pg_direction d)
 {
 	return enum_to_name(direction_names, NNAMES(direction_names), (int)d);
+}
+
+const char *pg_config_profile_name(pg_profile_setting m)
+{
+	return enum_to_name(profile_names, NNAMES(profile_names), (int)m);
 }
 
 /* A command-line enum: "--correction must be holm, bh or none, not 'x'". */
@@ -257,6 +265,9 @@ int pg_config_init(pg_gate_config *out)
 	out->threshold_on = PG_THRESHOLD_ON_ESTIMATE;
 	out->threshold_default = 5;
 	out->missing_baseline = PG_MISSING_BASELINE_PASS;
+	out->profile.mode = PG_PROFILE_AUTO;
+	out->profile.runs = 1;
+	out->profile.rate = 100;
 	out->upload.enabled = 1;
 	out->upload.results = 1;
 	out->upload.reports = 1;
@@ -1013,6 +1024,43 @@ static int k_quick(loader *l, const char *path, json_t *v)
 	return load_keys(l, path, v, quick_keys, NNAMES(quick_keys));
 }
 
+static int k_profile_mode(loader *l, const char *path, json_t *v)
+{
+	int x, err;
+
+	if ((err = read_enum(l, path, v, profile_names, NNAMES(profile_names), &x)) < 0)
+		return err;
+	CFG(l)->profile.mode = (pg_profile_setting)x;
+	return 0;
+}
+
+static int k_profile_runs(loader *l, const char *path, json_t *v)
+{
+	return read_whole(l, path, v, 0, &CFG(l)->profile.runs);
+}
+
+static int k_profile_rate(loader *l, const char *path, json_t *v)
+{
+	int err = read_whole(l, path, v, 1, &CFG(l)->profile.rate);
+
+	if (!err && CFG(l)->profile.rate > 10000)
+		return bad_value(l, path, "a rate in Hz from 1 to 10000", v);
+	return err;
+}
+
+static const key_def profile_keys[] = {
+	{ "mode", k_profile_mode },
+	{ "runs", k_profile_runs },
+	{ "rate", k_profile_rate },
+};
+
+static int k_profile(loader *l, const char *path, json_t *v)
+{
+	if (!json_is_object(v))
+		return bad_value(l, path, "an object with \"mode\", \"runs\" and \"rate\"", v);
+	return load_keys(l, path, v, profile_keys, NNAMES(profile_keys));
+}
+
 /* The top level, in the documented order (also the order of suggestions
  * on a tie). */
 static const key_def top_keys[] = {
@@ -1038,6 +1086,7 @@ static const key_def top_keys[] = {
 	{ "upload", k_upload },
 	{ "require_upload", k_require_upload },
 	{ "quick", k_quick },
+	{ "profile", k_profile },
 };
 
 int pg_config_parse(pg_gate_config *out, const char *name, const char *text, size_t len)
@@ -1186,6 +1235,7 @@ int pg_config_to_json(pg_buf *out, const pg_gate_config *cfg)
 {
 	json_t *root = json_object(), *thr = json_object(), *globs = json_object();
 	json_t *dirs = json_object(), *up = json_object(), *quick = json_object();
+	json_t *prof = NULL;
 	writer w = { NULL };
 	char *text = NULL;
 	int failed = 0, err = 0;
@@ -1244,6 +1294,12 @@ int pg_config_to_json(pg_buf *out, const pg_gate_config *cfg)
 	put(quick, "store", j_str(&w, "quick.store", cfg->quick.store), &failed);
 	put(root, "quick", json_incref(quick), &failed);
 
+	prof = json_object();
+	put(prof, "mode", json_string(pg_config_profile_name(cfg->profile.mode)), &failed);
+	put(prof, "runs", json_integer((json_int_t)cfg->profile.runs), &failed);
+	put(prof, "rate", json_integer((json_int_t)cfg->profile.rate), &failed);
+	put(root, "profile", json_incref(prof), &failed);
+
 	if (w.bad_utf8) {
 		err = pg_error_set(PG_EINPUT, "'%s' holds a string that is not valid UTF-8",
 				   w.bad_utf8);
@@ -1266,6 +1322,7 @@ cleanup:
 	json_decref(dirs);
 	json_decref(up);
 	json_decref(quick);
+	json_decref(prof);
 	return err;
 }
 

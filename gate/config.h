@@ -92,6 +92,22 @@ typedef struct pg_config_direction {
 	pg_direction direction;
 } pg_config_direction;
 
+/* Profiled runs (one more run with profiling, its results discarded). */
+typedef enum pg_profile_setting {
+	PG_PROFILE_AUTO = 0,  /* with -cpuprofile when the suite is perfgate's
+			       * harness (it says so in its configuration
+			       * lines), else none */
+	PG_PROFILE_HARNESS_ON,/* always with -cpuprofile */
+	PG_PROFILE_PERF_ON,   /* always with perf record (any suite) */
+	PG_PROFILE_OFF
+} pg_profile_setting;
+
+typedef struct pg_config_profile {
+	pg_profile_setting mode;      /* "auto", "harness", "perf", "off" */
+	size_t runs;                  /* profiled runs (1) */
+	size_t rate;                  /* sampling rate, Hz (100) */
+} pg_config_profile;
+
 typedef struct pg_config_upload {
 	int enabled;                  /* upload anything at all */
 	int results;
@@ -151,6 +167,9 @@ typedef struct pg_gate_config {
 
 	/* --quick */
 	pg_config_quick quick;
+
+	/* profiles */
+	pg_config_profile profile;
 } pg_gate_config;
 
 /* The defaults in the table above. 0 or PG_ENOMEM; on failure `out` is
@@ -235,6 +254,7 @@ const char *pg_config_correction_name(pg_correction c);
 const char *pg_config_threshold_on_name(pg_threshold_on t);
 const char *pg_config_missing_baseline_name(pg_missing_baseline m);
 const char *pg_config_direction_name(pg_direction d);
+const char *pg_config_profile_name(pg_profile_setting m);
 
 /* Replace a string field (e.g. &cfg->store) with a copy of `value` (NULL
  * clears it). 0 or PG_ENOMEM (the field is unchanged then). */

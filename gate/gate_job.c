@@ -6,6 +6,7 @@
 #include "gate/baseline.h"
 #include "gate/cmd.h"
 #include "gate/gate_job.h"
+#include "gate/git.h"
 #include "gate/run_support.h"
 #include "gate/store_cli.h"
 #include "common/banned.h"
@@ -82,9 +83,10 @@ int pg_job_open_store(pg_store **out, const pg_gate_config *cfg,
 
 int pg_job_run_suite(pg_results *results, const pg_gate_config *cfg,
 		     const pg_job_opts *o, char *const *extra_args,
-		     const char *output)
+		     const char *output, const char *profile_dir)
 {
 	pg_run_config rc;
+	pg_buf top = PG_BUF_INIT;
 	char **argv = NULL;
 	size_t n = 0, i, nextra = 0;
 	int status;
@@ -112,8 +114,21 @@ int pg_job_run_suite(pg_results *results, const pg_gate_config *cfg,
 	rc.output = output;
 	rc.require_quiet = cfg->require_quiet;
 	rc.quiet = o->quiet;
+	if (profile_dir && cfg->profile.mode != PG_PROFILE_OFF && cfg->profile.runs) {
+		rc.profile_dir = profile_dir;
+		rc.profile_with_perf = cfg->profile.mode == PG_PROFILE_PERF_ON;
+		rc.profile_auto = cfg->profile.mode == PG_PROFILE_AUTO;
+		rc.profile_runs = cfg->profile.runs;
+		rc.profile_hz = (int)cfg->profile.rate;
+		rc.profile_optional = 1;
+		/* the repository's path says nothing about the code: keep it out
+		 * of the profiles' file names */
+		if (pg_git_toplevel(&top, ".") == 0 && pg_buf_addch(&top, '/') == 0)
+			rc.profile_trim = top.ptr;
+	}
 	status = pg_run_suite_command(&rc, results);
 	free(argv);
+	pg_buf_release(&top);
 	return status;
 }
 
@@ -126,7 +141,9 @@ int pg_job_run_id(pg_buf *out, int pipeline_wide, double now)
 
 	if (gh && *gh) {
 		pg_buf_adds(&raw, gh);
-		if (attempt && *attempt && strcmp(attempt, "1"))
+		/* a re-run's own artifacts, except for shards: a re-run collect
+		 * job must find the shards of the run's first attempt */
+		if (!pipeline_wide && attempt && *attempt && strcmp(attempt, "1"))
 			pg_buf_addf(&raw, "-%s", attempt);
 	} else if (pipeline_wide && pipeline && *pipeline) {
 		pg_buf_adds(&raw, pipeline);

@@ -48,17 +48,20 @@ int pg_job_open_store(pg_store **out, const pg_gate_config *cfg,
 		      const pg_job_opts *o);
 
 /* Run the configured suite (count, warmup, cpus, timeout), with
- * `extra_args` (NULL-terminated, or NULL) appended to its arguments;
+ * `extra_args` (NULL-terminated, or NULL) appended to its arguments; with
+ * `profile_dir`, the profiled runs of cfg->profile write their profiles
+ * there (a failed profiled run is only a warning);
  * progress and host warnings on stderr unless quiet. `results` receives
  * the merged results with the host fingerprint; `output`, when not NULL,
  * is written too. Returns an exit status (PG_EXIT_*), having printed any
  * error; PG_EXIT_USAGE when no suite is configured. */
 int pg_job_run_suite(pg_results *results, const pg_gate_config *cfg,
 		     const pg_job_opts *o, char *const *extra_args,
-		     const char *output);
+		     const char *output, const char *profile_dir);
 
 /* The run id of this CI job: GITHUB_RUN_ID (with "-<attempt>" when
- * GITHUB_RUN_ATTEMPT > 1), else CI_PIPELINE_ID when `pipeline_wide`
+ * GITHUB_RUN_ATTEMPT > 1, unless `pipeline_wide`), else CI_PIPELINE_ID when
+ * `pipeline_wide`
  * (sharding: every job of the pipeline must agree), else CI_JOB_ID, else
  * "local-<UTC timestamp>". Sanitized for store keys. */
 int pg_job_run_id(pg_buf *out, int pipeline_wide, double now);

@@ -22,6 +22,7 @@ static const struct cmd_struct commands[] = {
 	{ "gate", cmd_gate, "measure, compare with the baseline, fail on a regression" },
 	{ "run", cmd_run, "run a benchmark suite N times on pinned CPUs" },
 	{ "compare", cmd_compare, "compare two sets of benchmark results" },
+	{ "profile", cmd_profile, "show and diff CPU profiles" },
 	{ "baseline", cmd_baseline, "refresh, push, pull, list and prune baselines" },
 	{ "doctor", cmd_doctor, "check whether this host is quiet enough to benchmark" },
 	{ "init", cmd_init, "write a starter perfgate.json" },

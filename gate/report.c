@@ -633,6 +633,34 @@ static json_t *drift_json(const pg_decision_set *d)
 	return o;
 }
 
+/* "profiles": [{"benchmark", "functions": [{"name", "base_flat_percent",
+ * "new_flat_percent", "growth_points"}], "svg", "note"}] */
+static json_t *profiles_json(const pg_report *r)
+{
+	json_t *list = json_array();
+	size_t i, k;
+
+	for (i = 0; list && i < r->nprofiles; i++) {
+		const pg_report_profile *p = &r->profiles[i];
+		json_t *fns = json_array(), *o;
+
+		for (k = 0; fns && k < p->nfunctions; k++)
+			json_array_append_new(fns, json_pack("{s:o, s:o, s:o, s:o}",
+				"name", str_or_null(p->functions[k].name),
+				"base_flat_percent", num_or_null(1, p->functions[k].base_flat_percent),
+				"new_flat_percent", num_or_null(1, p->functions[k].new_flat_percent),
+				"growth_points", num_or_null(1, p->functions[k].growth_points)));
+		o = json_pack("{s:o, s:o, s:o, s:o}", "benchmark", str_or_null(p->benchmark),
+			      "functions", fns ? fns : json_array(),
+			      "svg", str_or_null(p->svg_url), "note", str_or_null(p->note));
+		if (!o || json_array_append_new(list, o) < 0) {
+			json_decref(list);
+			return NULL;
+		}
+	}
+	return list;
+}
+
 json_t *pg_report_json(const pg_report *r)
 {
 	const pg_decision_set *d = r->decision;
@@ -680,6 +708,7 @@ json_t *pg_report_json(const pg_report *r)
 			break;
 		}
 	SET(root, "rows", rows);
+	SET(root, "profiles", profiles_json(r));
 	if (bad) {
 		json_decref(root);
 		return NULL;

@@ -22,6 +22,24 @@ typedef enum pg_verdict {
 	PG_VERDICT_ERROR
 } pg_verdict;
 
+/* What the CPU profiles say about one regressed benchmark: the functions
+ * whose flat share of the profile grew most (baseline vs candidate). */
+typedef struct pg_report_function {
+	const char *name;
+	double base_flat_percent;
+	double new_flat_percent;
+	double growth_points;
+} pg_report_function;
+
+typedef struct pg_report_profile {
+	const char *benchmark;
+	const pg_report_function *functions; /* largest growth first */
+	size_t nfunctions;
+	const char *svg_url;    /* the differential flame graph, or NULL */
+	const char *note;       /* why there is no diff ("no baseline
+				 * profile"), or NULL */
+} pg_report_profile;
+
 typedef struct pg_report {
 	pg_verdict verdict;
 	int exit_code;
@@ -53,6 +71,9 @@ typedef struct pg_report {
 					      * for PG_VERDICT_NO_BASELINE, why
 					      * there is none (optional) */
 	const char *perfgate_version;
+	const pg_report_profile *profiles;   /* one per regressed benchmark
+					      * with profiles, or NULL */
+	size_t nprofiles;
 } pg_report;
 
 const char *pg_verdict_name(pg_verdict v); /* "pass", "regression", "no-baseline", "error" */

@@ -230,6 +230,43 @@ int pg_report_markdown(pg_buf *out, const pg_report *r)
 		return err;
 	if (notes.any)
 		pg_buf_addch(out, '\n');
+	if (r->nprofiles) {
+		size_t i, k;
+
+		pg_buf_adds(out, "### What grew in the profiles\n\n");
+		for (i = 0; i < r->nprofiles; i++) {
+			const pg_report_profile *p = &r->profiles[i];
+
+			pg_buf_adds(out, "**");
+			md(out, p->benchmark);
+			pg_buf_adds(out, "**");
+			if (p->note) {
+				pg_buf_adds(out, ": ");
+				md(out, p->note);
+				pg_buf_adds(out, "\n\n");
+				continue;
+			}
+			if (p->svg_url) {
+				pg_buf_adds(out, " (flame graph: `");
+				pg_utf8_sanitize(out, p->svg_url, 1);
+				pg_buf_adds(out, "`)");
+			}
+			if (!p->nfunctions) {
+				pg_buf_adds(out, ": no function's share grew by more than 2 points\n\n");
+				continue;
+			}
+			pg_buf_adds(out, "\n\n| function | base | new | growth |\n|:--|--:|--:|--:|\n");
+			for (k = 0; k < p->nfunctions; k++) {
+				pg_buf_adds(out, "| ");
+				md(out, p->functions[k].name);
+				pg_buf_addf(out, " | %.1f%% | %.1f%% | %+.1f points |\n",
+					    p->functions[k].base_flat_percent,
+					    p->functions[k].new_flat_percent,
+					    p->functions[k].growth_points);
+			}
+			pg_buf_addch(out, '\n');
+		}
+	}
 	if (r->artifacts_url) {
 		/* a code span shows the location as it is; md() would put
 		 * backslashes into it */

@@ -167,6 +167,33 @@ int pg_report_terminal(pg_buf *out, const pg_report *r, int color)
 		pg_buf_addch(out, '\n');
 	if ((err = pg_report_each_note(r, pg_report_plain, add_note, out)) < 0)
 		return err;
+	for (size_t i = 0; i < r->nprofiles; i++) {
+		const pg_report_profile *p = &r->profiles[i];
+
+		pg_buf_adds(out, "profile of ");
+		pg_report_plain(out, p->benchmark);
+		if (p->note) {
+			pg_buf_adds(out, ": ");
+			pg_report_plain(out, p->note);
+			pg_buf_addch(out, '\n');
+			continue;
+		}
+		pg_buf_adds(out, p->nfunctions ? ": grew the most:\n" :
+				 ": no function's share grew by more than 2 points\n");
+		for (size_t k = 0; k < p->nfunctions; k++) {
+			pg_buf_addf(out, "  %+6.1f points  %5.1f%% -> %5.1f%%  ",
+				    p->functions[k].growth_points,
+				    p->functions[k].base_flat_percent,
+				    p->functions[k].new_flat_percent);
+			pg_report_plain(out, p->functions[k].name);
+			pg_buf_addch(out, '\n');
+		}
+		if (p->svg_url) {
+			pg_buf_adds(out, "  flame graph: ");
+			pg_report_plain(out, p->svg_url);
+			pg_buf_addch(out, '\n');
+		}
+	}
 	if (r->artifacts_url) {
 		pg_buf_adds(out, "artifacts: ");
 		pg_report_plain(out, r->artifacts_url);

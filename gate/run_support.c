@@ -24,6 +24,8 @@ void pg_run_config_init(pg_run_config *cfg)
 	cfg->count = 10;
 	cfg->warmup = 1;
 	cfg->timeout = 600;
+	cfg->profile_runs = 1;
+	cfg->profile_hz = 100;
 }
 
 /* ------------------------------------------------------------ progress */
@@ -308,6 +310,22 @@ int pg_run_suite_command(const pg_run_config *cfg, pg_results *results)
 		started = (double)ts.tv_sec;
 	}
 	err = pg_suite_run(&res, &opts);
+	if (err == 0 && cfg->profile_dir && cfg->profile_runs &&
+	    (!cfg->profile_auto || pg_results_config(&res.merged, "harness"))) {
+		if (!cfg->quiet)
+			fprintf(stderr, "perfgate run: %zu profiled run%s (%s) into %s\n",
+				cfg->profile_runs, cfg->profile_runs == 1 ? "" : "s",
+				cfg->profile_with_perf ? "perf record" : "-cpuprofile",
+				cfg->profile_dir);
+		err = pg_suite_profile(&res, &opts, cfg->profile_dir,
+				       cfg->profile_with_perf ? PG_PROFILE_PERF : PG_PROFILE_HARNESS,
+				       cfg->profile_hz, cfg->profile_runs, cfg->profile_trim);
+		if (err < 0 && cfg->profile_optional) {
+			pg_warn("no profiles: %s", pg_error_last());
+			pg_buf_reset(&res.failure_stderr);
+			err = 0;
+		}
+	}
 	if (st.tty && err < 0)
 		fputc('\n', stderr);
 	if (err < 0) {

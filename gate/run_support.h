@@ -23,6 +23,16 @@ typedef struct pg_run_config {
 	const char *json;     /* JSON samples file, or NULL */
 	int require_quiet;    /* host warnings are a failure */
 	int quiet;            /* no progress, no host report */
+	const char *profile_dir; /* profiled runs write their profiles here;
+				  * NULL: no profiled run */
+	int profile_with_perf;   /* perf record instead of -cpuprofile */
+	size_t profile_runs;     /* profiled runs (default 1) */
+	int profile_hz;          /* sampling rate (default 100) */
+	int profile_auto;        /* profile only when the suite is perfgate's
+				  * harness (its "harness:" configuration line) */
+	const char *profile_trim; /* --trim-path: removed from file names */
+	int profile_optional;    /* a failed profiled run is a warning, not an
+				  * error (the gate: profiles only explain) */
 } pg_run_config;
 
 void pg_run_config_init(pg_run_config *cfg);

@@ -7,6 +7,11 @@
  * harness's own bookkeeping never shows up in B/op (sub-benchmark names
  * are allocated while the parent's timer runs, but a parent prints no
  * figures).
+ *
+ * CPU profiles (-cpuprofile, profile.c): while the profiler is open the
+ * timer starts and stops sampling too, pg_bench_reset_timer() forgets the
+ * samples of the call so far, and each call's samples join the
+ * benchmark's profile, handed to the reporter after its last run.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -109,6 +114,7 @@ typedef struct state {
 	char *name; /* "BenchmarkSort/n=100", owned by ctx->names */
 	pg_bench_fn fn;
 	void *arg;
+	pg_bench_profile *profile; /* its CPU profile; NULL when not profiling */
 
 	int timer_on;
 	uint64_t start_ns;    /* when the timer was started */
@@ -164,6 +170,8 @@ void pg_bench_start_timer(pg_bench *b)
 	if (s->timer_on)
 		return;
 	s->timer_on = 1;
+	if (s->profile)
+		pg_bench_profiler_start();
 	if (s->ctx->cfg->counter_available)
 		s->ctx->counter->enable();
 	pg_bench_alloc_counting(1);
@@ -181,6 +189,8 @@ void pg_bench_stop_timer(pg_bench *b)
 	pg_bench_alloc_counting(0);
 	if (s->ctx->cfg->counter_available)
 		s->ctx->counter->disable();
+	if (s->profile)
+		pg_bench_profiler_stop();
 	s->duration_ns += now - s->start_ns;
 	s->timer_on = 0;
 }
@@ -196,6 +206,8 @@ void pg_bench_reset_timer(pg_bench *b)
 	s->inst_ok = counter_read(s->ctx, &s->inst_base) == 0;
 	s->nmetrics = 0;
 	s->duration_ns = 0;
+	if (s->profile)
+		pg_bench_profiler_discard();
 	if (s->timer_on)
 		s->start_ns = pg_bench_now();
 }
@@ -318,6 +330,8 @@ static void run_n(state *s, uint64_t n)
 	pg_bench_start_timer(&s->pub);
 	s->fn(&s->pub);
 	pg_bench_stop_timer(&s->pub);
+	if (s->profile)
+		pg_bench_profiler_take(s->profile);
 
 	pg_bench_alloc_read(&a);
 	s->net_allocs = a.allocs - s->alloc_base_allocs;
@@ -408,7 +422,7 @@ static void report_failure(state *s)
 }
 
 static void state_init(state *s, run_ctx *ctx, state *parent, char *name,
-		       pg_bench_fn fn, void *arg)
+		       pg_bench_fn fn, void *arg, pg_bench_profile *profile)
 {
 	memset(s, 0, sizeof(*s));
 	s->ctx = ctx;
@@ -416,6 +430,7 @@ static void state_init(state *s, run_ctx *ctx, state *parent, char *name,
 	s->name = name;
 	s->fn = fn;
 	s->arg = arg;
+	s->profile = profile;
 }
 
 /* testing.B.Run after the name matched: the N = 1 call, then (for a
@@ -424,16 +439,21 @@ static int run_bench(run_ctx *ctx, state *parent, char *name, pg_bench_fn fn,
 		     void *arg, int partial)
 {
 	state *s = malloc(sizeof(*s)); /* large: keep it off the stack */
+	const pg_bench_reporter *rep = ctx->cfg->reporter;
+	pg_bench_profile *profile = NULL;
 	uint64_t i;
 	int rc = 0;
 
-	if (!s) {
+	if (s && rep->profile && pg_bench_profiler_is_open())
+		profile = calloc(1, sizeof(*profile));
+	if (!s || (rep->profile && pg_bench_profiler_is_open() && !profile)) {
+		free(s);
 		if (parent)
 			fail_f(parent, "out of memory running '%s'", name);
 		ctx->failed = 1;
 		return -1;
 	}
-	state_init(s, ctx, parent, name, fn, arg);
+	state_init(s, ctx, parent, name, fn, arg, profile);
 	/* a partial match (-bench X/Y for BenchmarkX) only runs X's
 	 * sub-benchmarks */
 	s->has_sub = partial;
@@ -442,7 +462,7 @@ static int run_bench(run_ctx *ctx, state *parent, char *name, pg_bench_fn fn,
 	for (i = 0; !s->failed && !s->has_sub && i < ctx->cfg->opts->count; i++) {
 		if (i > 0) {
 			/* every repetition starts afresh, as in Go */
-			state_init(s, ctx, parent, name, fn, arg);
+			state_init(s, ctx, parent, name, fn, arg, profile);
 			run_n(s, 1);
 			if (s->failed)
 				break;
@@ -454,7 +474,11 @@ static int run_bench(run_ctx *ctx, state *parent, char *name, pg_bench_fn fn,
 	if (s->failed) {
 		report_failure(s);
 		rc = -1;
+	} else if (profile && !s->has_sub) {
+		rep->profile(rep->ctx, name, profile);
 	}
+	pg_bench_profile_release(profile);
+	free(profile);
 	free(s);
 	return rc;
 }

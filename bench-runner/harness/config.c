@@ -222,6 +222,11 @@ static const char *user_value(const char *key)
 }
 
 /* A built-in line, unless the user set the key. */
+/* perfgate's version, given by the Makefile */
+#ifndef PG_BENCH_HARNESS_VERSION
+#define PG_BENCH_HARNESS_VERSION "unknown"
+#endif
+
 static void builtin(pg_bench_sb *out, const char *key, const char *value)
 {
 	const char *v = user_value(key);
@@ -250,13 +255,16 @@ void pg_bench_config_block(pg_bench_sb *out, const char *argv0,
 	if (user_value("compiler") || cc.len)
 		builtin(out, "compiler", pg_bench_sb_str(&cc));
 	pg_bench_sb_release(&cc);
+	/* says "this suite takes perfgate's flags" (-cpuprofile, ...): the
+	 * runner profiles such suites without being told */
+	pg_bench_sb_addf(out, "harness: perfgate %s\n", PG_BENCH_HARNESS_VERSION);
 	if (notes)
 		pg_bench_sb_addf(out, "%s", notes);
 	for (i = 0; i < user_nconfig; i++) {
 		const char *k = user_config[i].key;
 
 		if (!strcmp(k, "goos") || !strcmp(k, "goarch") || !strcmp(k, "pkg") ||
-		    !strcmp(k, "cpu") || !strcmp(k, "compiler"))
+		    !strcmp(k, "cpu") || !strcmp(k, "compiler") || !strcmp(k, "harness"))
 			continue;
 		pg_bench_sb_addf(out, "%s: %s\n", k, user_config[i].value);
 	}

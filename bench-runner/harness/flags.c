@@ -19,6 +19,7 @@ void pg_bench_opts_init(pg_bench_opts *o)
 	o->benchtime_ns = 1000000000u;
 	o->count = 1;
 	o->instructions = 1;
+	o->cpuprofile_rate = 100;
 }
 
 /* A decimal number without sign: 0 or -1 (not a number, out of range). */
@@ -187,7 +188,7 @@ static int parse_bool(int *out, const char *s)
 
 enum flag_id {
 	F_BENCH, F_BENCHTIME, F_COUNT, F_BENCHMEM, F_INSTRUCTIONS, F_LIST,
-	F_CPUPROFILE, F_RUN, F_HELP
+	F_CPUPROFILE, F_CPUPROFILERATE, F_TRIMPATH, F_RUN, F_HELP
 };
 
 static const struct {
@@ -202,6 +203,8 @@ static const struct {
 	{ "instructions", F_INSTRUCTIONS, 1 },
 	{ "list", F_LIST, 0 },
 	{ "cpuprofile", F_CPUPROFILE, 0 },
+	{ "cpuprofilerate", F_CPUPROFILERATE, 0 },
+	{ "trimpath", F_TRIMPATH, 0 },
 	{ "run", F_RUN, 0 },
 	{ "h", F_HELP, 1 },
 	{ "help", F_HELP, 1 },
@@ -291,7 +294,26 @@ int pg_bench_parse_flags(pg_bench_opts *out, int argc, char **argv,
 			out->list = value;
 			break;
 		case F_CPUPROFILE:
+			if (!*value) {
+				snprintf(err, cap, "invalid -cpuprofile '': an empty directory "
+					 "name");
+				return -1;
+			}
 			out->cpuprofile = value;
+			break;
+		case F_CPUPROFILERATE: {
+			uint64_t hz = 0;
+
+			if (parse_u64(&hz, value) || hz < 1 || hz > 10000) {
+				snprintf(err, cap, "invalid -cpuprofilerate '%s': not an integer "
+					 "from 1 to 10000 (Hz)", value);
+				return -1;
+			}
+			out->cpuprofile_rate = (int)hz;
+			break;
+		}
+		case F_TRIMPATH:
+			out->trimpath = *value ? value : NULL;
 			break;
 		case F_RUN:
 			break; /* a suite has no tests */

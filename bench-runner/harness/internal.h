@@ -5,9 +5,9 @@
  * The harness's internal interfaces, shared by its files and by the tests
  * (tests/bench-runner/). Not installed, not for suites.
  *
- * The library is self-contained (C11 + POSIX + libc): it uses nothing from
- * common/ or stats/, because users link it into their own programs. Its
- * layers:
+ * The library is self-contained (C11 + POSIX + libc; CPU profiles add
+ * protobuf-c, zlib and libdw): it uses nothing from common/ or stats/,
+ * because users link it into their own programs. Its layers:
  *   bench.c    measuring: registry, timer, N scaling, sub-benchmarks; hands
  *              results to a pg_bench_reporter, never prints
  *   alloc.c    malloc & co. interposition and counters (-benchmem)
@@ -17,6 +17,10 @@
  *   flags.c    command-line parsing
  *   format.c   Go benchmark format of a result (pure functions)
  *   config.c   configuration lines (goos, goarch, cpu, ...)
+ *   profile.c  CPU profiles, sampling: the sources, the signal handler, the
+ *              per-benchmark aggregate of stacks (-cpuprofile)
+ *   profile_write.c  CPU profiles, output: symbolization (libdw, dladdr),
+ *              pprof encoding (protobuf-c), gzip (zlib), file names
  *   main.c     pg_bench_main(): the only file that prints
  *   main_default.c  main(), linked only when the program has none
  *
@@ -114,7 +118,10 @@ typedef struct pg_bench_opts {
 	uint64_t count;         /* -count, >= 1 */
 	int benchmem;           /* -benchmem */
 	int instructions;       /* -instructions (on by default) */
-	const char *cpuprofile; /* -cpuprofile FILE (refused for now) */
+	const char *cpuprofile; /* -cpuprofile DIR, NULL when not profiling */
+	int cpuprofile_rate;    /* -cpuprofilerate HZ (100 by default) */
+	const char *trimpath;   /* -trimpath PREFIX: removed from file names
+				 * in profiles; NULL when not given */
 	int help;               /* -h / -help */
 } pg_bench_opts;
 
@@ -207,12 +214,19 @@ typedef struct pg_bench_result {
 	size_t nmetrics;
 } pg_bench_result;
 
+struct pg_bench_profile;
+
 /* Where the runner sends its results: one result() per reported run, one
- * failed() per failed benchmark (the message may hold several lines). */
+ * failed() per failed benchmark (the message may hold several lines).
+ * While the CPU profiler is open (pg_bench_profiler_open) and profile()
+ * is not NULL, profile() receives the profile of every benchmark that
+ * reported its runs (its -count runs together; none for a parent of
+ * sub-benchmarks or a failed benchmark), after its last result(). */
 typedef struct pg_bench_reporter {
 	void *ctx;
 	void (*result)(void *ctx, const pg_bench_result *r);
 	void (*failed)(void *ctx, const char *name, const char *message);
+	void (*profile)(void *ctx, const char *name, const struct pg_bench_profile *p);
 } pg_bench_reporter;
 
 typedef struct pg_bench_run_config {
@@ -276,6 +290,158 @@ void pg_bench_config_reset(void);
 
 /* The Go architecture name of the compiler's target ("amd64", "arm64"). */
 const char *pg_bench_goarch(void);
+
+/* ------------------------------------------------------------ CPU profiles: sampling */
+
+/* (profile.c) The deepest stack recorded (deeper ones keep their
+ * innermost frames). */
+#define PG_BENCH_PROFILE_MAX_DEPTH 64
+
+/* One distinct stack of a profile and what landed on it. */
+typedef struct pg_bench_profile_stack {
+	uint64_t *pcs;      /* leaf first; owned by the profile */
+	size_t depth;
+	int leaf_exact;     /* pcs[0] is the interrupted instruction; the
+			     * others (all of them when 0) are return
+			     * addresses */
+	uint64_t count;     /* signals (samples) */
+	uint64_t weight;    /* sampling periods they stand for */
+} pg_bench_profile_stack;
+
+/* The profile of one benchmark: the stacks sampled in its timed regions
+ * (every call of the function, all -count runs). */
+typedef struct pg_bench_profile {
+	pg_bench_profile_stack *stacks;
+	size_t nstacks;
+	size_t cap;
+	size_t *slots;       /* hash of stacks: index + 1, 0 = empty */
+	size_t nslots;
+	uint64_t signals;    /* sum of count */
+	uint64_t weight;     /* sum of weight */
+	uint64_t dropped;    /* samples lost (buffer full, handler busy,
+			      * out of memory) */
+	uint64_t cpu_ns;     /* thread CPU time of the profiled regions */
+	uint64_t wall_ns;    /* their wall-clock time */
+	int64_t start_unix_ns; /* when sampling first started; 0: never */
+} pg_bench_profile;
+
+#define PG_BENCH_PROFILE_INIT { NULL, 0, 0, NULL, 0, 0, 0, 0, 0, 0, 0 }
+
+/* Add `count` samples of weight `weight` on the stack pcs[0..depth-1]
+ * (merged with an equal stack). 0, or -1 when out of memory. */
+int pg_bench_profile_add(pg_bench_profile *p, const uint64_t *pcs, size_t depth,
+			 int leaf_exact, uint64_t count, uint64_t weight);
+void pg_bench_profile_release(pg_bench_profile *p);
+
+/*
+ * The sampling profiler: one per process (the signal handler needs static
+ * storage). open() chooses the source, preallocates a buffer of
+ * `capacity_words` 64-bit words (a sample takes 2 + its depth) and
+ * installs the SIGPROF handler; the sources, in the order tried when
+ * `source` is NULL or "":
+ *   "perf"   perf_event_open(2) software task-clock counter of the calling
+ *            thread, sample_period = the period in ns, SIGPROF to the
+ *            thread on every overflow (hrtimer-driven: not tied to the
+ *            scheduler tick); each sample weighs one period
+ *   "timer"  timer_create(2) on CLOCK_THREAD_CPUTIME_ID, SIGEV_THREAD_ID;
+ *            CPU-time timers fire on the scheduler tick, so each sample
+ *            weighs 1 + timer_getoverrun() periods
+ *   "itimer" setitimer(ITIMER_PROF): process CPU time, SIGPROF to any
+ *            thread; each sample weighs the process CPU time since the
+ *            previous one, in periods (also tick-bound)
+ *   "manual" no signals at all: samples come from
+ *            pg_bench_profiler_record() (tests)
+ * Naming a source forces it: open() fails when it is unavailable. The
+ * calling thread is the one sampled (perf, timer). Returns 0, or -1 with a
+ * message in `err`.
+ */
+int pg_bench_profiler_open(const char *source, int hz, size_t capacity_words,
+			   char *err, size_t cap);
+
+/* Stop, restore the previous SIGPROF disposition, free the buffer. Safe
+ * when not open. */
+void pg_bench_profiler_close(void);
+
+/* 1 while open. */
+int pg_bench_profiler_is_open(void);
+
+/* Start / stop sampling (the benchmark timer does this); the phase of the
+ * sampling period carries over from one timed region to the next. No
+ * effect when not open, or already started / stopped. */
+void pg_bench_profiler_start(void);
+void pg_bench_profiler_stop(void);
+
+/* Forget the samples taken since the last take() (pg_bench_reset_timer). */
+void pg_bench_profiler_discard(void);
+
+/* Move the samples taken since the last take() or discard() into `into`
+ * (NULL: drop them), with the drop count and the CPU and wall time of the
+ * regions sampled. */
+void pg_bench_profiler_take(pg_bench_profile *into);
+
+/* What the signal handler does with a stack it has unwound: record it in
+ * the preallocated buffer (async-signal-safe; a drop when the buffer is
+ * full or busy). Ignored while stopped. Tests call it directly. */
+void pg_bench_profiler_record(const uint64_t *pcs, size_t depth, int leaf_exact,
+			      uint64_t weight);
+
+/* How the profiles are sampled, for their comments. The strings stay
+ * valid while the profiler is open. */
+typedef struct pg_bench_profile_meta {
+	const char *source;      /* "perf", "timer", "itimer", "manual" */
+	const char *description; /* the source in words */
+	const char *weighting;   /* what a sample weighs */
+	const char *notes;       /* why better sources were not used and
+				  * similar, "" when nothing to say */
+	int hz;                  /* requested rate */
+	uint64_t period_ns;      /* 1e9 / hz */
+} pg_bench_profile_meta;
+
+void pg_bench_profiler_meta(pg_bench_profile_meta *out);
+
+/* ------------------------------------------------------------ CPU profiles: output */
+
+/* (profile_write.c) The file name of a benchmark's profile: the name
+ * without "Benchmark", '/' replaced by '-', every byte other than ASCII
+ * letters, digits and ". _ , = -" replaced by '_', a leading '.' by '_',
+ * names longer than 200 bytes cut to 200 and followed by '_' and 16 hex
+ * digits of their FNV-1a hash; then ".pb.gz". "BenchmarkHash/fnv1a-64K"
+ * gives "Hash-fnv1a-64K.pb.gz", "BenchmarkSort/n=100#01"
+ * "Sort-n=100_01.pb.gz". (pg_bench_main adds "_2", "_3", ... before
+ * ".pb.gz" to a name already written in the run.) */
+void pg_bench_profile_file_name(pg_bench_sb *out, const char *bench_name);
+
+/* The symbolizer: libdw (elfutils) over this process's modules, reported
+ * again before each use; dladdr() and module+offset where it fails. */
+typedef struct pg_bench_symbolizer pg_bench_symbolizer;
+
+/* NULL when out of memory. A symbolizer without libdw (it could not read
+ * this process) still works with the fallbacks. */
+pg_bench_symbolizer *pg_bench_symbolizer_new(void);
+void pg_bench_symbolizer_free(pg_bench_symbolizer *s);
+
+/* What the encoding needs beyond the samples. */
+typedef struct pg_bench_profile_info {
+	const char *bench_name;           /* "BenchmarkHash/fnv1a-64K" */
+	const pg_bench_profile_meta *meta;
+	const char *trimpath;             /* prefix removed from file names,
+					   * NULL: none */
+	pg_bench_symbolizer *symbolizer;  /* NULL: addresses only (no
+					   * mappings, no functions) */
+} pg_bench_profile_info;
+
+/* The profile in pprof's profile.proto (uncompressed) in a malloc'd buffer
+ * `*out` of `*len` bytes (the caller frees it). 0, or -1 with a message. */
+int pg_bench_profile_encode(uint8_t **out, size_t *len, const pg_bench_profile *p,
+			    const pg_bench_profile_info *info, char *err, size_t cap);
+
+/* Create `dir` and its missing parents. 0, or -1 with a message. */
+int pg_bench_mkdir_p(const char *dir, char *err, size_t cap);
+
+/* Encode and write DIR/`file` gzipped (written to a temporary file and
+ * renamed). 0, or -1 with a message. */
+int pg_bench_profile_write(const char *dir, const char *file, const pg_bench_profile *p,
+			   const pg_bench_profile_info *info, char *err, size_t cap);
 
 /* ------------------------------------------------------------ main */
 

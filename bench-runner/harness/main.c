@@ -10,12 +10,22 @@
 
 typedef struct printer {
 	FILE *out;
+	FILE *err;
 	int width;
 	const char *alloc_why;   /* why allocations are not counted */
 	int alloc_note_printed;  /* the "benchmem: unavailable" line is out */
 	size_t results;
 	size_t failures;
 	pg_bench_sb line;
+
+	/* -cpuprofile */
+	const char *profile_dir;
+	const char *trimpath;
+	pg_bench_symbolizer *symbolizer;
+	pg_bench_profile_meta meta;
+	char **files;            /* the profile files written */
+	size_t nfiles;
+	int profile_failed;      /* a profile could not be written */
 } printer;
 
 static void print_result(void *ctx, const pg_bench_result *r)
@@ -57,11 +67,138 @@ static void print_failed(void *ctx, const char *name, const char *message)
 	p->failures++;
 }
 
+/* Has this run written `file` already? */
+static int file_used(const printer *p, const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < p->nfiles; i++)
+		if (!strcmp(p->files[i], file))
+			return 1;
+	return 0;
+}
+
+/* The profile's file name, unique in this run: names that map to the
+ * same file get "_2", "_3", ... before ".pb.gz". The printer keeps it (in
+ * p->files); NULL when out of memory. */
+static const char *profile_file(printer *p, const char *name)
+{
+	pg_bench_sb base = PG_BENCH_SB_INIT, file = PG_BENCH_SB_INIT;
+	char **grown = NULL;
+	unsigned k = 1;
+
+	pg_bench_profile_file_name(&base, name);
+	if (!base.failed)
+		pg_bench_sb_add(&file, base.ptr, base.len);
+	while (!base.failed && !file.failed && file_used(p, pg_bench_sb_str(&file))) {
+		pg_bench_sb_reset(&file);
+		pg_bench_sb_add(&file, base.ptr, base.len - strlen(".pb.gz"));
+		pg_bench_sb_addf(&file, "_%u.pb.gz", ++k);
+	}
+	if (!base.failed && !file.failed)
+		grown = realloc(p->files, (p->nfiles + 1) * sizeof(*grown));
+	pg_bench_sb_release(&base);
+	if (!grown) {
+		pg_bench_sb_release(&file);
+		return NULL;
+	}
+	p->files = grown;
+	p->files[p->nfiles++] = file.ptr; /* taken over */
+	return file.ptr;
+}
+
+static void write_profile(void *ctx, const char *name, const pg_bench_profile *prof)
+{
+	printer *p = ctx;
+	pg_bench_profile_info info;
+	const char *file = profile_file(p, name);
+	char msg[1024];
+
+	if (!file) {
+		fprintf(p->err, "%s: cannot write the CPU profile of '%s': out of memory\n",
+			PG_BENCH_PROG, name);
+		p->profile_failed = 1;
+		return;
+	}
+	info.bench_name = name;
+	info.meta = &p->meta;
+	info.trimpath = p->trimpath;
+	info.symbolizer = p->symbolizer;
+	if (pg_bench_profile_write(p->profile_dir, file, prof, &info, msg, sizeof(msg))) {
+		fprintf(p->err, "%s: cannot write the CPU profile of '%s': %s\n",
+			PG_BENCH_PROG, name, msg);
+		p->profile_failed = 1;
+	}
+}
+
+/* The sample buffer: room for the samples of one call of a benchmark
+ * function (about -benchtime, up to 1.2 times more, at 24 words a sample),
+ * twice over; 512 KiB to 32 MiB. */
+static size_t profile_buffer_words(const pg_bench_opts *o)
+{
+	double secs = o->benchtime_n ? 30.0 : (double)o->benchtime_ns / 1e9 * 1.2 + 1.0;
+	double words = secs * (double)o->cpuprofile_rate * 24.0 * 2.0;
+
+	if (words < (double)(1u << 16))
+		return 1u << 16;
+	if (words > (double)(1u << 22))
+		return 1u << 22;
+	return (size_t)words;
+}
+
+/* -cpuprofile: the directory, the profiler, the symbolizer. 0, or the
+ * exit status after a message on `err`. */
+static int start_profiling(printer *p, const pg_bench_opts *o, FILE *err)
+{
+	const char *source = getenv("PG_BENCH_PROFILE_SOURCE");
+	char msg[1024];
+
+	if (source && *source && strcmp(source, "perf") && strcmp(source, "timer") &&
+	    strcmp(source, "itimer")) {
+		fprintf(err, "%s: invalid PG_BENCH_PROFILE_SOURCE '%s': expected perf, "
+			"timer or itimer\n", PG_BENCH_PROG, source);
+		return 2;
+	}
+	if (pg_bench_mkdir_p(o->cpuprofile, msg, sizeof(msg))) {
+		fprintf(err, "%s: -cpuprofile: %s\n", PG_BENCH_PROG, msg);
+		return 3;
+	}
+	p->symbolizer = pg_bench_symbolizer_new();
+	if (!p->symbolizer) {
+		fprintf(err, "%s: -cpuprofile: out of memory\n", PG_BENCH_PROG);
+		return 3;
+	}
+	if (pg_bench_profiler_open(source, o->cpuprofile_rate, profile_buffer_words(o),
+				   msg, sizeof(msg))) {
+		fprintf(err, "%s: -cpuprofile: %s\n", PG_BENCH_PROG, msg);
+		return 3;
+	}
+	pg_bench_profiler_meta(&p->meta);
+	p->profile_dir = o->cpuprofile;
+	p->trimpath = o->trimpath;
+	return 0;
+}
+
+static void stop_profiling(printer *p)
+{
+	size_t i;
+
+	pg_bench_profiler_close();
+	pg_bench_symbolizer_free(p->symbolizer);
+	p->symbolizer = NULL;
+	for (i = 0; i < p->nfiles; i++)
+		free(p->files[i]);
+	free(p->files);
+	p->files = NULL;
+	p->nfiles = 0;
+}
+
 static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"usage: %s [-bench regexp] [-benchtime d|Nx] [-count n] [-benchmem]\n"
 		"       [-instructions=false] [-list regexp]\n"
+		"       [-cpuprofile dir [-cpuprofilerate hz] [-trimpath prefix]]\n"
 		"  -bench regexp     run the benchmarks matching regexp (default \".\": all);\n"
 		"                    '/' separates the levels of sub-benchmarks: 'Sort/n=100$'\n"
 		"  -benchtime d|Nx   run each benchmark for at least d (default 1s; 500ms, 2s)\n"
@@ -70,6 +207,10 @@ static void usage(FILE *f, const char *prog)
 		"  -benchmem         report B/op and allocs/op\n"
 		"  -instructions=false  do not report instructions/op\n"
 		"  -list regexp      list the matching benchmarks and exit\n"
+		"  -cpuprofile dir   write a CPU profile (pprof, gzipped) of each benchmark's\n"
+		"                    timed regions to dir/<name>.pb.gz\n"
+		"  -cpuprofilerate hz  sampling rate of -cpuprofile (default 100)\n"
+		"  -trimpath prefix  remove prefix from the file names in the profiles\n"
 		"Flags may be spelt --flag, -flag=value or -test.flag (as go test binaries).\n",
 		prog);
 }
@@ -133,10 +274,6 @@ int pg_bench_main_io(int argc, char **argv, FILE *out, FILE *err)
 		usage(out, prog);
 		return finish_output(out, err, 0);
 	}
-	if (o.cpuprofile) {
-		fprintf(err, "%s: -cpuprofile is not supported yet\n", PG_BENCH_PROG);
-		return 2;
-	}
 	if (pg_bench_registry_check(msg, sizeof(msg))) {
 		fprintf(err, "%s: %s\n", PG_BENCH_PROG, msg);
 		return 2;
@@ -160,6 +297,18 @@ int pg_bench_main_io(int argc, char **argv, FILE *out, FILE *err)
 			pg_bench_sb_addf(&notes, "instructions: unavailable (%s)\n",
 					 counter_why);
 	}
+	memset(&p, 0, sizeof(p));
+	if (o.cpuprofile) {
+		rc = start_profiling(&p, &o, err);
+		if (rc) {
+			stop_profiling(&p);
+			if (counter_ok)
+				counter->close();
+			pg_bench_filter_release(&filter);
+			pg_bench_sb_release(&notes);
+			return rc;
+		}
+	}
 	pg_bench_config_block(&config, argc > 0 ? argv[0] : NULL,
 			      pg_bench_sb_str(&notes));
 	fputs(pg_bench_sb_str(&config), out);
@@ -167,14 +316,15 @@ int pg_bench_main_io(int argc, char **argv, FILE *out, FILE *err)
 	pg_bench_sb_release(&config);
 	pg_bench_sb_release(&notes);
 
-	memset(&p, 0, sizeof(p));
 	p.out = out;
+	p.err = err;
 	p.width = pg_bench_name_width(&filter);
 	p.alloc_why = alloc_why;
 	p.alloc_note_printed = o.benchmem;
 	reporter.ctx = &p;
 	reporter.result = print_result;
 	reporter.failed = print_failed;
+	reporter.profile = o.cpuprofile ? write_profile : NULL;
 	cfg.opts = &o;
 	cfg.filter = &filter;
 	cfg.alloc_available = alloc_ok;
@@ -184,13 +334,17 @@ int pg_bench_main_io(int argc, char **argv, FILE *out, FILE *err)
 
 	if (counter_ok)
 		counter->close();
+	stop_profiling(&p);
 	pg_bench_filter_release(&filter);
 	pg_bench_sb_release(&p.line);
 	if (!p.results && !p.failures)
 		fprintf(err, "%s: warning: no benchmarks match -bench '%s'\n",
 			PG_BENCH_PROG, o.bench);
 	fputs(rc ? "FAIL\n" : "PASS\n", out);
-	return finish_output(out, err, rc ? 1 : 0);
+	rc = finish_output(out, err, rc ? 1 : 0);
+	/* a profile that could not be written is an infrastructure failure,
+	 * like unwritable output */
+	return p.profile_failed ? 3 : rc;
 }
 
 int pg_bench_main(int argc, char **argv)

@@ -202,19 +202,33 @@ expect_json "$TMP/collect.json" 'len([r for r in d["rows"] if r["unit"] == "ns/o
 expect_json "$TMP/collect.json" '[r["benchmark"] for r in d["rows"] if r["decision"] == "regression"]' "['Encode']" "collect"
 unset GITHUB_RUN_ID
 
-# --- the real example suite, with a slowdown far outside the noise (3x)
+# --- the real example suite, with a slowdown far outside the noise (3x);
+# the harness says so in its output, so both runs are also profiled, and the
+# report names the function that grew (a fixed iteration count keeps the
+# profiles' sample counts independent of the machine's load)
 EXAMPLE=$(dirname "$PERFGATE")/examples/example-suite
 git checkout -q main
-run pg baseline refresh -q -n 3 --store "$TMP/real-store" -- "$EXAMPLE" -bench 'Hash|Sort' -benchtime 20ms
+run pg baseline refresh -q -n 3 --store "$TMP/real-store" -- "$EXAMPLE" -bench 'Hash|Sort' \
+	-benchtime 2000x
 expect_rc 0 "baseline refresh with the example suite"
+expect_out "\\(results and 3 profiles\\)$"
 git checkout -q -b real
 commit seven >/dev/null
 PG_EXAMPLE_SLOWDOWN=200 run pg gate -q -n 3 --store "$TMP/real-store" --json "$TMP/real.json" -- \
-	"$EXAMPLE" -bench 'Hash|Sort' -benchtime 20ms
+	"$EXAMPLE" -bench 'Hash|Sort' -benchtime 2000x
 expect_rc 1 "PG_EXAMPLE_SLOWDOWN=200 fails the gate"
 expect_json "$TMP/real.json" '"Hash/fnv1a-64K" in [r["benchmark"] for r in d["rows"] if r["decision"] == "regression" and r["unit"] == "ns/op"]' True "example suite"
 tail -n 1 "$TMP/out" | grep -q '^perfgate: REGRESSION: .*Hash/fnv1a-64K ns/op +[0-9.]*%' &&
 	ok "the verdict names Hash/fnv1a-64K" || not_ok "verdict: $(tail -n 1 "$TMP/out")"
+expect_out '^profile of Hash/fnv1a-64K: grew the most:$'
+expect_out '^ +\+[0-9.]+ points +0\.0% -> +[0-9.]+%  pg_example_injected_slowdown$'
+expect_json "$TMP/real.json" '[p["functions"][0]["name"] for p in d["profiles"] if p["benchmark"] == "Hash/fnv1a-64K"]' \
+	"['pg_example_injected_slowdown']" "profiles"
+svg=$(json "$TMP/real.json" '[p["svg"] for p in d["profiles"]][0]')
+[ -s "$svg" ] && grep -q '<svg' "$svg" && grep -q 'pg_example_injected_slowdown' "$svg" &&
+	ok "the flame graph is where the report says" || not_ok "no flame graph at '$svg'"
+ls "$TMP"/real-store/v1/repo/runs/*/*/u*/profiles/Hash-fnv1a-64K.pb.gz >/dev/null 2>&1 &&
+	ok "the candidate's profiles were uploaded" || not_ok "no uploaded profiles"
 
 # --- usage errors
 for args in "--bogus" "--count 0" "--threshold x" "--correction bogus" "--alpha 2" \

@@ -33,7 +33,9 @@ expect_count() {
 # ---------------------------------------------------------------- pkg-config
 run pkg-config --cflags --libs perfgate-bench
 expect_rc 0 "pkg-config finds perfgate-bench in the build tree"
-expect_out "^-I$TOP/bench-runner/include -L$BUILD_DIR -lperfgate_bench( -fsanitize=[a-z,]+)? *\$"
+# the archive is static: its libraries (protobuf-c, zlib, libdw for
+# -cpuprofile) come with it
+expect_out "^-I$TOP/bench-runner/include -L$BUILD_DIR -lperfgate_bench( -fsanitize=[a-z,]+)? .*-lprotobuf-c.* -lz.* -ldw"
 PC_CFLAGS=$(pkg-config --cflags perfgate-bench)
 PC_LIBS=$(pkg-config --libs perfgate-bench)
 
@@ -148,10 +150,11 @@ if [ "$ASAN_LIB" -eq 0 ]; then
 	expect_no_out 'B/op'
 fi
 
-# the harness builds on its own: C11 + POSIX, no include path into common/ or stats/
+# the harness builds on its own: C11 + POSIX, no include path into common/ or
+# stats/ (only the code generated from the pprof schema, for -cpuprofile)
 run sh -c "cd '$TOP' && for f in bench-runner/harness/*.c; do \
 	cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $CWARN -Ibench-runner/include \
-	-c \"\$f\" -o '$TMP/standalone.o' || exit 1; done"
+	-I'$BUILD_DIR/gen' -c \"\$f\" -o '$TMP/standalone.o' || exit 1; done"
 expect_rc 0 "the harness compiles without -I. (self-contained)"
 run grep -lE '#include "(common|stats|gate)/' $TOP/bench-runner/harness/*.c \
 	$TOP/bench-runner/harness/*.h $TOP/bench-runner/include/perfgate/bench.h
@@ -208,9 +211,10 @@ expect_rc 0 "sub-benchmark filter"
 expect_count '^Benchmark' 1
 expect_out '^BenchmarkSort/n=100 *	       5	'
 
-run "$SUITE" -cpuprofile cpu.out -bench Hash
-expect_rc 2 "-cpuprofile is refused"
-expect_err '^perfgate-bench: -cpuprofile is not supported yet$'
+# -cpuprofile is tested in test_profile_capture.sh
+run "$SUITE" -cpuprofile "$TMP/prof" -cpuprofilerate 0 -bench Hash
+expect_rc 2 "an invalid -cpuprofilerate"
+expect_err "^perfgate-bench: invalid -cpuprofilerate '0': not an integer from 1 to 10000 \\(Hz\\)$"
 expect_empty_out
 
 run "$SUITE" -benchtim 1s

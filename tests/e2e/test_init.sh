@@ -30,7 +30,7 @@ expect_rc 0 "the starter is valid JSON"
 [ "$(json_get "$REPO/perfgate.json" thresholds)" = '{"default": 5, "metrics": {}, "benchmarks": {}}' ] \
 	&& ok "thresholds" || not_ok "thresholds: $(json_get "$REPO/perfgate.json" thresholds)"
 keys=$("$PYTHON" -c 'import json, sys; print(" ".join(json.load(open(sys.argv[1]))))' "$REPO/perfgate.json")
-[ "$keys" = "suite build count warmup cpus timeout store project baseline_branch max_walk alpha test correction threshold_on thresholds directions missing_baseline require_same_host require_quiet upload require_upload quick" ] \
+[ "$keys" = "suite build count warmup cpus timeout store project baseline_branch max_walk alpha test correction threshold_on thresholds directions missing_baseline require_same_host require_quiet upload require_upload quick profile" ] \
 	&& ok "every key, in order" || not_ok "keys: $keys"
 
 # --- refuses to overwrite

@@ -161,6 +161,29 @@ else
 	not_ok "go is not installed (golang-go)"
 fi
 
+# --- --profile-with perf: one more run under perf record, its results
+# discarded; a pprof profile that go tool pprof reads
+EXAMPLE=$(dirname "$PERFGATE")/examples/example-suite
+run "$PERFGATE" run -q -n 2 --warmup 0 --profile "$TMP/prof" --profile-with perf -o "$TMP/p.txt" -- \
+	"$EXAMPLE" -bench Hash -benchtime 200ms
+expect_rc 0 "run --profile-with perf"
+n=$(grep -c '^BenchmarkHash/fnv1a-64K ' "$TMP/p.txt")
+[ "$n" -eq 2 ] && ok "the profiled run's results are not in the results file" || not_ok "$n samples"
+if [ -s "$TMP/prof/perf.pb.gz" ]; then
+	ok "perf.pb.gz written"
+	(cd "$TMP" && HOME="$TMP" GOCACHE="$TMP/gocache" GOFLAGS= go tool pprof -top -symbolize=none \
+		"$TMP/prof/perf.pb.gz") >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	expect_rc 0 "go tool pprof reads it"
+	# the hash loop takes nearly all of the run's CPU: it is on top
+	sed -n '/flat%/{n;p;}' "$TMP/out" | grep -q 'fnv1a' && ok "the hash function is on top" ||
+		not_ok "top: $(sed -n '/flat%/{n;p;}' "$TMP/out")"
+else
+	not_ok "no perf.pb.gz"
+fi
+run "$PERFGATE" run -q -n 1 --profile-with bogus -- "$EXAMPLE"
+expect_rc 2 "--profile-with bogus"
+
 # --- usage errors
 for args in "-n 0 -- $FAKE" "-n x -- $FAKE" "--warmup -1 -- $FAKE" "--timeout soon -- $FAKE" \
 	"--cpus 1-0 -- $FAKE" "--cpus 4000 -- $FAKE" "--bogus -- $FAKE" ""; do

@@ -662,7 +662,9 @@ static void test_starter_round_trip(void **state)
 			       "  \"upload\": {\n    \"enabled\": true,\n    \"results\": true,\n"
 			       "    \"reports\": true,\n    \"profiles\": true\n  },\n"
 			       "  \"require_upload\": false,\n  \"quick\": {\n    \"count\": 3,\n"
-			       "    \"warmup\": 0,\n    \"args\": [],\n    \"store\": null\n  }\n}\n"));
+			       "    \"warmup\": 0,\n    \"args\": [],\n    \"store\": null\n  },\n"
+			       "  \"profile\": {\n    \"mode\": \"auto\",\n    \"runs\": 1,\n"
+			       "    \"rate\": 100\n  }\n}\n"));
 	assert_true(starter.ptr == strstr(starter.ptr, "{\n  \"suite\""));
 
 	/* it loads back, unchanged, to the defaults */

@@ -336,7 +336,7 @@ static void test_render_text(void **state)
 		"\"version\"", "\"perfgate_version\"", "\"verdict\"", "\"exit_code\"",
 		"\"error\"", "\"project\"", "\"baseline\"", "\"candidate\"", "\"hosts\"",
 		"\"drift\"", "\"settings\"", "\"summary\"", "\"warnings\"", "\"artifacts\"",
-		"\"rows\""
+		"\"rows\"", "\"profiles\""
 	};
 	fx f;
 	pg_buf b = PG_BUF_INIT;

@@ -42,7 +42,10 @@
  *
  * Requirements: GCC or Clang (or a compiler accepting their extensions:
  * constructor attributes and asm statements); C99 or later, or C++. The
- * library itself is C11 + POSIX and needs nothing but libc.
+ * library itself is C11 + POSIX; for CPU profiles it links protobuf-c,
+ * zlib and libdw (elfutils), which `pkg-config --libs perfgate-bench`
+ * lists after the archive (Debian: libprotobuf-c-dev, zlib1g-dev,
+ * libdw-dev).
  *
  * Command line of a suite (each flag may also be spelt with two dashes, or
  * with the "test." prefix that go test binaries use: -test.bench,
@@ -70,12 +73,18 @@
  *                     REGEX (one per line, "BenchmarkSort"; sub-benchmarks
  *                     are not listed because they exist only while their
  *                     parent runs) and exit 0 without running anything.
- *   -cpuprofile FILE  not supported yet: refused with exit status 2.
+ *   -cpuprofile DIR   write a CPU profile of each benchmark to DIR (created
+ *                     with its parents when missing), see below.
+ *   -cpuprofilerate HZ  its sampling rate, 1 to 10000 (default 100).
+ *   -trimpath PREFIX  remove PREFIX (a leading path) from the source and
+ *                     binary file names in the profiles (they may reveal
+ *                     user names and hosts).
  *   -run REGEX        accepted for go test command lines and ignored (a
  *                     suite has no tests).
  *   -h, -help         print the usage and exit 0.
  * Exit status: 0 all benchmarks passed, 1 a benchmark failed
- * (pg_bench_fail), 2 usage error, 3 standard output could not be written.
+ * (pg_bench_fail), 2 usage error, 3 standard output or a CPU profile could
+ * not be written (or CPU profiling could not start).
  *
  * How N is chosen (Go's rule): every benchmark function is first called
  * with N=1. If it called pg_bench_run() it is a parent of sub-benchmarks
@@ -110,6 +119,44 @@
  *    kernel and CPU allow it; otherwise one configuration line
  *    ("instructions: unavailable (perf_event_open: ...)") and no figure.
  *  - any metric of your own with pg_bench_report_metric().
+ *
+ * CPU profiles (-cpuprofile DIR): one gzipped pprof profile (the
+ * profile.proto of github.com/google/pprof, read by `go tool pprof`,
+ * `perfgate profile`, ...) per benchmark that prints result lines, its
+ * -count runs together, none for a parent of sub-benchmarks or a failed
+ * benchmark. The file is DIR/<name>.pb.gz, <name> being the benchmark's
+ * name without "Benchmark", '/' replaced by '-', and every byte other
+ * than ASCII letters, digits and ". _ , = -" replaced by '_'
+ * ("BenchmarkHash/fnv1a-64K" -> "Hash-fnv1a-64K.pb.gz",
+ * "BenchmarkSort/n=100" -> "Sort-n=100.pb.gz"); a leading '.' becomes
+ * '_'; a name longer than 200 bytes is cut and followed by '_' and 16 hex
+ * digits of its hash; a name that would repeat one already written in the
+ * run gets "_2", "_3", ... before ".pb.gz". Only the timed regions are
+ * sampled: sampling starts and stops with the timer, and
+ * pg_bench_reset_timer() forgets what was sampled before it in that call,
+ * so set-up does not show. The profile has the sample types samples/count
+ * and cpu/nanoseconds, a label benchmark=<full name> on every sample, the
+ * executable mappings with their GNU build-ids (so other tools can
+ * re-symbolize), function names with file:line where there is debug
+ * information (build with -g; inlined code is attributed to the function
+ * it was inlined into), and comments saying how it was sampled.
+ * Sampling (at -cpuprofilerate, 100 Hz by default) uses the first source
+ * the kernel allows: a perf_event_open(2) software task-clock counter of
+ * the benchmark thread, signalling it on every period (not tied to the
+ * scheduler tick; unprivileged with kernel.perf_event_paranoid 2, only
+ * user-space time is sampled; paranoid 3, as Debian's kernels set it, or a
+ * seccomp filter forbids it); else a timer_create(2) CPU-time timer of the
+ * thread (fires on the scheduler tick: each sample weighs 1 + its
+ * overruns, so cpu/nanoseconds stays right above the tick rate); else
+ * setitimer(ITIMER_PROF) (process CPU time, weighted by the CPU time
+ * between samples). The environment variable PG_BENCH_PROFILE_SOURCE=
+ * perf|timer|itimer forces one (exit status 3 when it is unavailable). The
+ * perf and timer sources sample the benchmark's thread only; threads a
+ * benchmark starts are sampled by the itimer source only. The handler
+ * uses SIGPROF while profiling (a program's own SIGPROF handler is
+ * restored afterwards) and interrupts system calls as any signal does
+ * (SA_RESTART). Symbolization happens after each benchmark, with libdw,
+ * never over the network (debuginfod is not used).
  *
  * Unless said otherwise, the functions below must be called from the
  * thread running the benchmark, with the `b` the benchmark was given.

@@ -134,7 +134,7 @@ typedef struct run_opts {
 static int run(const run_opts *o)
 {
 	pg_bench_filter f = PG_BENCH_FILTER_INIT;
-	pg_bench_reporter rep = { NULL, record_result, record_failure };
+	pg_bench_reporter rep = { NULL, record_result, record_failure, NULL };
 	pg_bench_run_config cfg;
 	pg_bench_opts opts;
 	char err[256];

@@ -84,11 +84,31 @@ static void test_cpuprofile_and_help_are_parsed(void **state)
 	static const char *const a1[] = { "-cpuprofile", "cpu.out", NULL };
 	static const char *const a2[] = { "-h", NULL };
 	static const char *const a3[] = { "--help", NULL };
+	static const char *const a4[] = { "-test.cpuprofile=prof", "--cpuprofilerate", "1000",
+					  "-trimpath=/home/me/", NULL };
+	static const char *const bad_rate[] = { "-cpuprofilerate", "10001", NULL };
+	static const char *const bad_rate2[] = { "-cpuprofilerate=x", NULL };
+	static const char *const empty[] = { "-cpuprofile=", NULL };
 	pg_bench_opts o;
 
 	(void)state;
+	pg_bench_opts_init(&o);
+	assert_int_equal(o.cpuprofile_rate, 100);
+	assert_null(o.trimpath);
 	assert_int_equal(parse(&o, a1), 0);
 	assert_string_equal(o.cpuprofile, "cpu.out");
+	assert_int_equal(parse(&o, a4), 0);
+	assert_string_equal(o.cpuprofile, "prof");
+	assert_int_equal(o.cpuprofile_rate, 1000);
+	assert_string_equal(o.trimpath, "/home/me/");
+	assert_int_equal(parse(&o, bad_rate), -1);
+	assert_string_equal(err, "invalid -cpuprofilerate '10001': not an integer from 1 to "
+				 "10000 (Hz)");
+	assert_int_equal(parse(&o, bad_rate2), -1);
+	assert_string_equal(err, "invalid -cpuprofilerate 'x': not an integer from 1 to "
+				 "10000 (Hz)");
+	assert_int_equal(parse(&o, empty), -1);
+	assert_string_equal(err, "invalid -cpuprofile '': an empty directory name");
 	assert_int_equal(parse(&o, a2), 0);
 	assert_true(o.help);
 	assert_int_equal(parse(&o, a3), 0);

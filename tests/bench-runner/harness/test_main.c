@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "stats/results.h"
@@ -137,6 +139,15 @@ PG_BENCH(Sized)
 	pg_bench_run(b, sized, (void *)&sizes[1], "n=%d", sizes[1]);
 }
 
+/* two names that make the same profile file name, "Clash-x-y" */
+PG_BENCH(Clash)
+{
+	static const int cost = 10;
+
+	pg_bench_run(b, sized, (void *)&cost, "x/y");
+	pg_bench_run(b, sized, (void *)&cost, "x-y");
+}
+
 PG_BENCH(Broken)
 {
 	work(pg_bench_n(b));
@@ -251,13 +262,14 @@ static void test_output_layout(void **state)
 		 "pkg: my-suite\n"
 		 "cpu: Test CPU\n"
 		 "compiler: %s\n"
+		 "harness: perfgate %s\n"
 		 "instructions: unavailable (perf_event_open: No such file or directory)\n"
 		 /* Go pads to the longest name + 1 */
 		 "BenchmarkPlain  \t     100\t       123.0 ns/op\n"
 		 "BenchmarkBytes  \t     100\t      1000 ns/op\t4096.00 MB/s\n"
 		 "BenchmarkCustom \t     100\t        50.00 ns/op\t         2.500 widgets/op\n"
 		 "PASS\n",
-		 pg_bench_goarch(), PG_BENCH_COMPILER);
+		 pg_bench_goarch(), PG_BENCH_COMPILER, PG_BENCH_HARNESS_VERSION);
 	assert_string_equal(out_text, want);
 #if defined(__x86_64__) && !defined(__ILP32__)
 	assert_string_equal(pg_bench_goarch(), "amd64");
@@ -400,14 +412,15 @@ static void test_failure(void **state)
 
 static void test_usage_errors(void **state)
 {
-	static const char *const cpuprofile[] = { "-cpuprofile", "cpu.out", NULL };
+	static const char *const rate[] = { "-cpuprofile", "prof", "-cpuprofilerate", "0", NULL };
 	static const char *const unknown[] = { "-benchmarks", NULL };
 	static const char *const bad_regex[] = { "-bench", "a[", NULL };
 	static const char *const help[] = { "-help", NULL };
 
 	(void)state;
-	assert_int_equal(run_main(cpuprofile), 2);
-	assert_string_equal(err_text, "perfgate-bench: -cpuprofile is not supported yet\n");
+	assert_int_equal(run_main(rate), 2);
+	assert_true(starts_with(err_text, "perfgate-bench: invalid -cpuprofilerate '0': not "
+					  "an integer from 1 to 10000 (Hz)\nusage: "));
 	assert_string_equal(out_text, "");
 
 	assert_int_equal(run_main(unknown), 2);
@@ -423,6 +436,106 @@ static void test_usage_errors(void **state)
 	assert_int_equal(run_main(help), 0);
 	assert_true(starts_with(out_text, "usage: my-suite [-bench regexp]"));
 	assert_string_equal(err_text, "");
+}
+
+/* -cpuprofile DIR: one file per benchmark that printed lines (the -count
+ * runs together), none for a parent of sub-benchmarks or a failed
+ * benchmark; the output is the same as without profiling. The profiles'
+ * content is tested in test_profile_write.c. */
+static void test_cpuprofile_files(void **state)
+{
+	char dir[] = "/tmp/pg-test-main-XXXXXX";
+	char *args_dir = NULL, *plain_out = NULL;
+	const char *files[] = { "Plain.pb.gz", "Sized-n=10.pb.gz", "Sized-n=1000.pb.gz" };
+	const char *absent[] = { "Sized.pb.gz", "Broken.pb.gz", "Bytes.pb.gz" };
+	const char *args[] = { "-bench", "Plain|Sized|Broken", "-benchtime", "3x", "-count", "2",
+			       "-cpuprofile", NULL, NULL };
+	const char *plain_args[] = { "-bench", "Plain|Sized|Broken", "-benchtime", "3x",
+				     "-count", "2", NULL };
+	struct stat st;
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_true(asprintf(&args_dir, "%s/sub/dir", dir) > 0);
+	args[7] = args_dir;
+	assert_int_equal(run_main(plain_args), 1); /* Broken fails */
+	plain_out = out_text;
+	out_text = NULL;
+	assert_int_equal(run_main(args), 1);
+	assert_string_equal(out_text, plain_out);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *path = NULL;
+
+		assert_true(asprintf(&path, "%s/%s", args_dir, files[i]) > 0);
+		assert_int_equal(stat(path, &st), 0);
+		assert_true(st.st_size > 20);
+		assert_int_equal(unlink(path), 0);
+		free(path);
+	}
+	for (i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
+		char *path = NULL;
+
+		assert_true(asprintf(&path, "%s/%s", args_dir, absent[i]) > 0);
+		assert_int_not_equal(stat(path, &st), 0);
+		free(path);
+	}
+	assert_int_equal(rmdir(args_dir), 0); /* nothing else was left */
+	free(args_dir);
+	assert_true(asprintf(&args_dir, "%s/sub", dir) > 0);
+	assert_int_equal(rmdir(args_dir), 0);
+	assert_int_equal(rmdir(dir), 0);
+	free(args_dir);
+	free(plain_out);
+}
+
+/* Names that map to the same file: the second gets "_2". */
+static void test_cpuprofile_file_name_clash(void **state)
+{
+	char dir[] = "/tmp/pg-test-main-XXXXXX";
+	char *cmd = NULL;
+	const char *args[] = { "-bench", "Clash", "-benchtime", "1x", "-cpuprofile", dir, NULL };
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(run_main(args), 0);
+	assert_non_null(strstr(out_text, "\nBenchmarkClash/x/y\t"));
+	assert_non_null(strstr(out_text, "\nBenchmarkClash/x-y\t"));
+	assert_true(asprintf(&cmd, "test \"$(ls '%s' | tr '\\n' ' ')\" = "
+			     "'Clash-x-y.pb.gz Clash-x-y_2.pb.gz ' && rm -r '%s'", dir, dir) > 0);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+/* A -cpuprofile directory that cannot be created: exit status 3 (as for
+ * unwritable output), before anything runs. */
+static void test_cpuprofile_directory_error(void **state)
+{
+	char dir[] = "/tmp/pg-test-main-XXXXXX";
+	char *file = NULL, *sub = NULL;
+	const char *args[] = { "-bench", "Plain", "-cpuprofile", NULL, NULL };
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_true(asprintf(&file, "%s/file", dir) > 0);
+	assert_true(asprintf(&sub, "%s/file/profiles", dir) > 0);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fclose(f);
+	args[3] = sub;
+	assert_int_equal(run_main(args), 3);
+	assert_string_equal(out_text, "");
+	assert_true(starts_with(err_text, "perfgate-bench: -cpuprofile: cannot create "
+					  "directory '"));
+	assert_non_null(strstr(err_text, "/file/profiles': Not a directory\n"));
+	args[3] = file;
+	assert_int_equal(run_main(args), 3);
+	assert_non_null(strstr(err_text, "/file': Not a directory\n"));
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(rmdir(dir), 0);
+	free(file);
+	free(sub);
 }
 
 static void test_write_failure(void **state)
@@ -546,6 +659,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cpuprofile_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cpuprofile_file_name_clash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cpuprofile_directory_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_trip_through_perfgate_parser, setup,
 						teardown),

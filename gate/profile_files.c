@@ -1,0 +1,93 @@
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/error.h"
+#include "common/file.h"
+#include "gate/profile_files.h"
+#include "gate/profile_svg.h"
+#include "stats/profile.h"
+#include "common/banned.h"
+
+int pg_profile_read_files(pg_profile *out, const char *const *files, size_t n,
+			  const char *label_key, const char *label_value)
+{
+	pg_buf data = PG_BUF_INIT, names = PG_BUF_INIT;
+	pg_profile one;
+	size_t i, before = out->nsamples;
+	int err = 0;
+
+	pg_profile_init(&one);
+	for (i = 0; i < n; i++) {
+		pg_buf_reset(&data);
+		if ((err = pg_file_read(&data, files[i])) < 0)
+			goto cleanup;
+		if (!label_key) {
+			if ((err = pg_profile_parse(out, files[i], data.ptr, data.len)) < 0)
+				goto cleanup;
+			continue;
+		}
+		pg_profile_release(&one);
+		if ((err = pg_profile_parse(&one, files[i], data.ptr, data.len)) < 0 ||
+		    (err = pg_profile_filter_label(out, &one, label_key, label_value)) < 0)
+			goto cleanup;
+		pg_buf_addf(&names, "%s%s", i ? "," : "", files[i]);
+	}
+	if (label_key && out->nsamples == before) {
+		err = pg_error_set(PG_ENOTFOUND, "no samples with label %s=%s in '%s'",
+				   label_key, label_value ? label_value : "", names.ptr);
+		goto cleanup;
+	}
+
+cleanup:
+	pg_profile_release(&one);
+	pg_buf_release(&data);
+	pg_buf_release(&names);
+	return err;
+}
+
+int pg_profile_diff_files_svg(pg_profile_diff *out, pg_buf *svg,
+			      const char *const *base_files, size_t nb,
+			      const char *const *new_files, size_t nn,
+			      const char *label_benchmark, const char *svg_title)
+{
+	pg_profile_svg_opts opts = PG_PROFILE_SVG_OPTS_INIT;
+	pg_profile base, next;
+	const char *key = label_benchmark ? "benchmark" : NULL;
+	int err;
+
+	if (out)
+		memset(out, 0, sizeof(*out));
+	pg_profile_init(&base);
+	pg_profile_init(&next);
+	if (nb == 0 || nn == 0) {
+		err = pg_error_set(PG_EINPUT, "no %s profile to compare", nb == 0 ? "base" : "new");
+		goto cleanup;
+	}
+	if ((err = pg_profile_read_files(&base, base_files, nb, key, label_benchmark)) < 0 ||
+	    (err = pg_profile_read_files(&next, new_files, nn, key, label_benchmark)) < 0)
+		goto cleanup;
+	if (out && (err = pg_profile_diff_compute(out, &base, &next, NULL)) < 0)
+		goto cleanup;
+	if (svg) {
+		opts.title = svg_title;
+		if ((err = pg_profile_svg(svg, &base, &next, NULL, &opts)) < 0) {
+			pg_profile_diff_release(out);
+			goto cleanup;
+		}
+	}
+
+cleanup:
+	pg_profile_release(&base);
+	pg_profile_release(&next);
+	return err;
+}
+
+int pg_profile_diff_files(pg_profile_diff *out, const char *const *base_files,
+			  size_t nb, const char *const *new_files, size_t nn,
+			  const char *label_benchmark)
+{
+	return pg_profile_diff_files_svg(out, NULL, base_files, nb, new_files, nn,
+					 label_benchmark, NULL);
+}

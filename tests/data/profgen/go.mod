@@ -1,0 +1,3 @@
+module perfgate.test/profgen
+
+go 1.19
