@@ -104,7 +104,13 @@ $(PROTO_OBJ): $(PROTO_C)
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.o: %.c | $(PROTO_H)
+# The pre-push hook's text, embedded in perfgate (perfgate hook install).
+HOOK_H := $(BUILD)/gen/hook_script.h
+$(HOOK_H): ci-templates/hooks/pre-push ci-templates/hooks/gen-c-header.sh
+	@mkdir -p $(dir $@)
+	$(QUIET_GEN)ci-templates/hooks/gen-c-header.sh >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: %.c | $(PROTO_H) $(HOOK_H)
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -251,6 +257,22 @@ $(SIMULATE_GATE): tests/bench/simulate_gate.c $(LIB_STATS) $(LIB_COMMON)
 .PHONY: simulate-gate
 simulate-gate: $(SIMULATE_GATE)
 	$(SIMULATE_GATE) $(SIMULATE_ARGS)
+
+# ---------------------------------------------------------------- A/B and sequential simulations
+# The sequential rule of --count auto (tests/bench/simulate_sequential.c)
+# and the paired A/B analysis under host drift (tests/bench/simulate_paired.c)
+# on simulated 50-benchmark suites: each prints a table.
+SIMULATE_AB := $(BUILD)/simulate_sequential $(BUILD)/simulate_paired
+$(SIMULATE_AB): $(BUILD)/%: tests/bench/%.c $(LIB_STATS) $(LIB_COMMON)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -MMD -MP $< -o $@ $(ALL_LDFLAGS) $(LIB_STATS) $(LIB_COMMON) \
+		$(PKG_LIBS) -lm
+
+.PHONY: simulate-sequential simulate-paired
+simulate-sequential: $(BUILD)/simulate_sequential
+	$(BUILD)/simulate_sequential $(SIMULATE_ARGS)
+simulate-paired: $(BUILD)/simulate_paired
+	$(BUILD)/simulate_paired $(SIMULATE_ARGS)
 
 clean:
 	rm -rf build

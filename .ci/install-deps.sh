@@ -14,6 +14,10 @@ TEST_PKGS="clang libcmocka-dev python3 g++ libbenchmark-dev golang-go chromium l
 # its test certificates, curl for the servers' self-checks; Node.js and npm
 # for the S3 server (s3rver), from Debian only where the machine has none.
 TEST_PKGS="$TEST_PKGS nginx libnginx-mod-http-dav-ext openssl curl"
+# The CI templates' tests (tests/e2e/test_ci_templates.sh, test_hook.sh):
+# the YAML parser and linter, jq (the GitLab template's metrics report),
+# an OpenMetrics parser to check that report, shellcheck for the scripts.
+TEST_PKGS="$TEST_PKGS python3-yaml yamllint jq python3-prometheus-client shellcheck"
 command -v node >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS nodejs"
 command -v npm >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS npm"
 

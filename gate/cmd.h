@@ -32,6 +32,7 @@ int cmd_baseline(int argc, char **argv);
 int cmd_baseline_refresh(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* Print "perfgate: <message>" (the last library error, or `fmt`) on stderr

@@ -27,6 +27,7 @@ static const struct cmd_struct commands[] = {
 	{ "doctor", cmd_doctor, "check whether this host is quiet enough to benchmark" },
 	{ "init", cmd_init, "write a starter perfgate.json" },
 	{ "store", cmd_store, "look into an artifact store (put, get, ls, rm)" },
+	{ "hook", cmd_hook, "install the pre-push hook" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "list the commands" },
 };

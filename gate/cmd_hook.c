@@ -1,0 +1,174 @@
+/*
+ * perfgate hook install|uninstall|show: perfgate's git pre-push hook
+ * (ci-templates/hooks/pre-push) in the repository containing the current
+ * directory.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/error.h"
+#include "gate/cmd.h"
+#include "gate/hook.h"
+#include "common/banned.h"
+
+static const char hook_usage[] =
+	"usage: perfgate hook install\n"
+	"   or: perfgate hook uninstall\n"
+	"   or: perfgate hook show\n"
+	"\n"
+	"perfgate's git pre-push hook: before a push of the commit checked out, it\n"
+	"runs 'perfgate gate --quick' against the local store and refuses the push\n"
+	"when a benchmark got slower than allowed (only then: no baseline, a store\n"
+	"that is down or a crashed suite give a warning). 'git push --no-verify'\n"
+	"skips it.\n"
+	"\n"
+	"    install     write the hook into the repository's hooks directory\n"
+	"                (core.hooksPath when set), with this perfgate binary's\n"
+	"                absolute path in it. A pre-push hook that is there already\n"
+	"                is kept as pre-push.local and runs first. Installing again\n"
+	"                changes nothing.\n"
+	"    uninstall   remove the hook and put pre-push.local back\n"
+	"    show        print the hook as install would write it\n"
+	"\n"
+	"exit status: 0 done, 2 usage error, not in a repository, or a hook that\n"
+	"cannot be kept (pre-push and pre-push.local both exist) or is not ours,\n"
+	"3 the hook could not be written\n";
+
+/* The absolute path of this perfgate binary. */
+static int self_path(pg_buf *out)
+{
+	char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+
+	if (n < 0)
+		return pg_error_set_errno(PG_EINFRA, "cannot find the perfgate binary "
+					  "(/proc/self/exe)");
+	if ((size_t)n >= sizeof(path) - 1)
+		return pg_error_set(PG_EINFRA, "the perfgate binary's path is too long");
+	return pg_buf_add(out, path, (size_t)n);
+}
+
+static int hook_text(pg_buf *out)
+{
+	pg_buf self = PG_BUF_INIT;
+	int err;
+
+	if ((err = self_path(&self)) == 0)
+		err = pg_hook_render(out, self.ptr);
+	pg_buf_release(&self);
+	return err;
+}
+
+static int do_install(void)
+{
+	pg_buf dir = PG_BUF_INIT, text = PG_BUF_INIT;
+	enum pg_hook_installed what;
+	int err, status = PG_EXIT_OK;
+
+	if ((err = pg_hook_dir(&dir, ".")) < 0 || (err = hook_text(&text)) < 0 ||
+	    (err = pg_hook_install(&what, dir.ptr, text.ptr, text.len)) < 0) {
+		status = pg_die_code(err);
+		goto cleanup;
+	}
+	switch (what) {
+	case PG_HOOK_UNCHANGED:
+		printf("perfgate: the pre-push hook is installed already: %s/%s\n", dir.ptr,
+		       PG_HOOK_NAME);
+		break;
+	case PG_HOOK_UPDATED:
+		printf("perfgate: updated the pre-push hook: %s/%s\n", dir.ptr, PG_HOOK_NAME);
+		break;
+	case PG_HOOK_CHAINED:
+		printf("perfgate: installed the pre-push hook: %s/%s\n", dir.ptr, PG_HOOK_NAME);
+		printf("perfgate: the hook that was there is now %s/%s; it runs first, and "
+		       "'perfgate hook uninstall' puts it back\n", dir.ptr, PG_HOOK_LOCAL_NAME);
+		break;
+	case PG_HOOK_INSTALLED:
+		printf("perfgate: installed the pre-push hook: %s/%s\n", dir.ptr, PG_HOOK_NAME);
+		break;
+	}
+	if (what != PG_HOOK_UNCHANGED)
+		fputs("perfgate: pushes of HEAD now run 'perfgate gate --quick'; a regression "
+		      "refuses the push ('git push --no-verify' skips the check)\n", stdout);
+	status = pg_finish_stdout(PG_EXIT_OK);
+
+cleanup:
+	pg_buf_release(&dir);
+	pg_buf_release(&text);
+	return status;
+}
+
+static int do_uninstall(void)
+{
+	pg_buf dir = PG_BUF_INIT;
+	enum pg_hook_removed what;
+	int err, status = PG_EXIT_OK;
+
+	if ((err = pg_hook_dir(&dir, ".")) < 0 || (err = pg_hook_uninstall(&what, dir.ptr)) < 0) {
+		status = pg_die_code(err);
+		goto cleanup;
+	}
+	switch (what) {
+	case PG_HOOK_ABSENT:
+		printf("perfgate: no perfgate pre-push hook in %s\n", dir.ptr);
+		break;
+	case PG_HOOK_REMOVED:
+		printf("perfgate: removed the pre-push hook from %s\n", dir.ptr);
+		break;
+	case PG_HOOK_RESTORED:
+		printf("perfgate: removed the pre-push hook from %s and put %s back as %s\n",
+		       dir.ptr, PG_HOOK_LOCAL_NAME, PG_HOOK_NAME);
+		break;
+	}
+	status = pg_finish_stdout(PG_EXIT_OK);
+
+cleanup:
+	pg_buf_release(&dir);
+	return status;
+}
+
+static int do_show(void)
+{
+	pg_buf text = PG_BUF_INIT;
+	int err, status;
+
+	if ((err = hook_text(&text)) < 0) {
+		status = pg_die_code(err);
+	} else {
+		fwrite(text.ptr, 1, text.len, stdout);
+		status = pg_finish_stdout(PG_EXIT_OK);
+	}
+	pg_buf_release(&text);
+	return status;
+}
+
+int cmd_hook(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+
+	if (!sub)
+		return pg_usage_error(hook_usage, "hook: install, uninstall or show?");
+	if (!strcmp(sub, "-h") || !strcmp(sub, "--help")) {
+		fputs(hook_usage, stdout);
+		return pg_finish_stdout(PG_EXIT_OK);
+	}
+	if (argc > 2) {
+		if (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help")) {
+			fputs(hook_usage, stdout);
+			return pg_finish_stdout(PG_EXIT_OK);
+		}
+		return pg_usage_error(hook_usage, "hook %s: unexpected argument '%s'", sub,
+				      argv[2]);
+	}
+	if (!strcmp(sub, "install"))
+		return do_install();
+	if (!strcmp(sub, "uninstall"))
+		return do_uninstall();
+	if (!strcmp(sub, "show"))
+		return do_show();
+	return pg_usage_error(hook_usage, "hook: unknown subcommand '%s'", sub);
+}

@@ -1,0 +1,319 @@
+#!/bin/sh
+# The CI templates (ci-templates/github, ci-templates/gitlab): every YAML
+# file parses and passes yamllint; the shell in them passes shellcheck; and
+# the templates RUN, their shell steps taken from the YAML files by
+# tests/e2e/ci_templates.py, which emulates GitHub Actions and GitLab CI
+# (checkout, env, expressions, rules, matrix/parallel, artifacts) in
+# temporary git repositories with a local folder store and the seeded fake
+# suite: the baseline role (push to main, schedule) and the gate role
+# (merge/pull requests: pass, regression, a crashed suite, sharded), so a
+# template that drifts from perfgate's command line fails here. Only the
+# apt and make steps are not run (linted here; run by the real CI).
+. "$(dirname "$0")/lib.sh"
+SUITE=$TOP/tests/e2e/suites/seeded-suite.py
+CIT=$TOP/tests/e2e/ci_templates.py
+export SEEDED_STATE="$TMP/seeded.state"
+unset SEEDED_SHIFT SEEDED_ALLOCS GITHUB_ACTIONS GITHUB_STEP_SUMMARY NO_COLOR
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t \
+	GIT_COMMITTER_EMAIL=t@example.com GIT_CONFIG_NOSYSTEM=1 HOME="$TMP/home"
+mkdir -p "$HOME"
+jq_() { # jq_ FILE EXPR: a Python expression over the JSON document d
+	"$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+expect_json() { # expect_json FILE EXPR WANT what
+	got=$(jq_ "$1" "$2" 2>&1)
+	if [ "$got" = "$3" ]; then ok "$4: $2 = $3"; else not_ok "$4: $2 is '$got', want '$3'"; fi
+}
+
+# --- static: YAML, yamllint, the templates' own rules, shellcheck
+YAMLS=$(find "$TOP/ci-templates" \( -name '*.yml' -o -name '*.yaml' -o -name .yamllint \) | sort)
+for f in $YAMLS; do
+	run "$PYTHON" -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))' "$f"
+	expect_rc 0 "YAML parses: ${f#"$TOP"/}"
+done
+run yamllint --strict -c "$TOP/ci-templates/.yamllint" "$TOP/ci-templates"
+expect_rc 0 "yamllint --strict ci-templates"
+TEMPLATES="$TOP/ci-templates/github/action.yml $TOP/ci-templates/github/workflows/perf-gate.yml
+	$TOP/ci-templates/github/workflows/perf-baseline.yml $TOP/ci-templates/github/workflows/perf-gate-sharded.yml
+	$TOP/ci-templates/gitlab/perfgate.gitlab-ci.yml $TOP/ci-templates/gitlab/example.gitlab-ci.yml
+	$TOP/ci-templates/gitlab/example-sharded.gitlab-ci.yml"
+# shellcheck disable=SC2086
+run "$PYTHON" "$CIT" static $TEMPLATES
+expect_rc 0 "secrets only in env:, actions pinned, fetch-depth 0, artifact expiry 7-30 days"
+# ... and those rules can fail
+sed 's/store: \${{ vars.PERFGATE_STORE }}/store: ${{ secrets.PERFGATE_STORE }}/' \
+	"$TOP/ci-templates/github/workflows/perf-gate.yml" | sed 's/fetch-depth: 0/fetch-depth: 1/' \
+	>"$TMP/bad-workflow.yml"
+run "$PYTHON" "$CIT" static "$TMP/bad-workflow.yml"
+expect_rc 1 "a secret in with: and a shallow checkout are refused"
+expect_out "secrets outside env:"
+expect_out "needs fetch-depth: 0"
+# shellcheck disable=SC2086
+run "$PYTHON" "$CIT" extract $TEMPLATES --out "$TMP/scripts"
+expect_rc 0 "the shell blocks extracted (no \${{ }} inside a script)"
+[ "$(cat "$TMP/out")" -ge 8 ] && ok "$(cat "$TMP/out") shell blocks" || not_ok "only $(cat "$TMP/out") shell blocks"
+run shellcheck -s bash "$TMP"/scripts/*.sh
+expect_rc 0 "shellcheck: every run: step and GitLab script"
+run shellcheck -s sh "$TOP/ci-templates/hooks/pre-push"
+expect_rc 0 "shellcheck: the pre-push hook"
+
+# --- the project under test: main with a baseline-able commit, a store
+ORIGIN=$TMP/origin
+STORE=$TMP/store
+git init -q -b main "$ORIGIN"
+cd "$ORIGIN" || exit 1
+printf '{"suite": ["%s"], "count": 5, "warmup": 0}\n' "$SUITE" >perfgate.json
+printf '.perfgate/\nperfgate-reports/\n.perfgate-src/\n' >.gitignore
+git add perfgate.json .gitignore && git commit -qm one
+C1=$(git rev-parse HEAD)
+# a clean pull/merge request, and its GitHub merge commit
+git checkout -q -b feature
+echo two >file && git add file && git commit -qm two
+C2=$(git rev-parse HEAD)
+M2=$(git commit-tree "$C2^{tree}" -p "$C1" -p "$C2" -m "Merge feature into main")
+git update-ref refs/pull/1/merge "$M2"
+git update-ref refs/merge-requests/1/head "$C2"
+# a pull/merge request whose suite crashes
+git checkout -q -b crash main
+printf '{"suite": ["sh", "-c", "kill -SEGV $$"], "count": 3, "warmup": 0}\n' >perfgate.json
+git commit -qam "a suite that crashes"
+C3=$(git rev-parse HEAD)
+M3=$(git commit-tree "$C3^{tree}" -p "$C1" -p "$C3" -m "Merge crash into main")
+git update-ref refs/pull/3/merge "$M3"
+git update-ref refs/merge-requests/3/head "$C3"
+git checkout -q main
+cd "$TMP" || exit 1
+
+# a stand-in for the GitHub CLI (the pull-request comment): records its
+# calls, knows one comment once one was posted
+mkdir -p "$TMP/bin" "$TMP/gh-fake"
+export GH_FAKE_DIR="$TMP/gh-fake" PATH="$TMP/bin:$PATH"
+cat >"$TMP/bin/gh" <<'EOF'
+#!/bin/sh
+echo "gh $*" >>"$GH_FAKE_DIR/calls"
+[ -n "${GH_TOKEN:-}" ] || { echo "gh: GH_TOKEN is not set" >&2; exit 4; }
+case " $* " in
+*" --jq "*) if [ -f "$GH_FAKE_DIR/comment" ]; then echo 4242; fi; exit 0 ;;
+*" -X POST "* | *" -X PATCH "*)
+	for a; do case $a in body=@*) cp "${a#body=@}" "$GH_FAKE_DIR/comment" ;; esac; done
+	exit 0 ;;
+esac
+echo "gh: unexpected call: $*" >&2
+exit 5
+EOF
+chmod +x "$TMP/bin/gh"
+
+SECRET="tok-$$-do-not-print"
+GH=$TOP/ci-templates/github
+gh_run() { # gh_run NAME WORKFLOW ARGS...: emulate a workflow run
+	name=$1 wf=$2
+	shift 2
+	run "$PYTHON" "$CIT" github "$GH/workflows/$wf" --origin "$ORIGIN" --work "$TMP/gh/$name" \
+		--action-dir "$GH" --result "$TMP/gh/$name.json" --var "PERFGATE_STORE=$STORE" \
+		--secret "PERFGATE_STORE_TOKEN=$SECRET" --stub-step deps --stub-step "build:perfgate=$PERFGATE" "$@"
+}
+# the composite action's step "run" of job JOB (instance I)
+step() { echo "[s for s in d['jobs']['$1']['instances'][${2:-0}]['steps'] if s['id'] == '$3'][0]"; }
+
+# === GitHub: the baseline workflow (push to main, nightly)
+gh_run push-main perf-baseline.yml --event push --ref main --sha "$C1" --run-id 100
+expect_rc 0 "GitHub perf-baseline on a push to main"
+expect_json "$TMP/gh/push-main.json" "d['jobs']['perf-baseline']['status']" success "push to main"
+[ -f "$STORE/v1/widgets/baselines/$C1/manifest.json" ] && ok "the baseline of $C1 is in the store" ||
+	not_ok "no baseline of $C1 in the store"
+expect_json "$STORE/v1/widgets/refs/main" "d['commit']" "$C1" "refs/main"
+expect_json "$TMP/gh/push-main.json" "$(step perf-baseline 0 run)['outputs']['exit-code']" 0 "refresh"
+expect_json "$TMP/gh/push-main.json" "[s['id'] for s in d['jobs']['perf-baseline']['instances'][0]['steps'] if s.get('stubbed')]" \
+	"['deps', 'build']" "only the apt and make steps are not run"
+expect_json "$TMP/gh/push-main.json" "d['jobs']['perf-baseline']['instances'][0]['env_secrets']" \
+	"['PERFGATE_STORE_TOKEN']" "the store token reaches the environment"
+grep -q "$SECRET" "$TMP/gh/push-main/perf-baseline/log.txt" && not_ok "the token is in the log" ||
+	ok "the token is not in the log"
+grep -q 'baseline of .* pushed' "$TMP/gh/push-main/perf-baseline/summary.md" &&
+	ok "the step summary has the refresh's end" || not_ok "step summary: $(cat "$TMP/gh/push-main/perf-baseline/summary.md")"
+gh_run nightly perf-baseline.yml --event schedule --ref main --sha "$C1" --run-id 101
+expect_rc 0 "GitHub perf-baseline on schedule"
+expect_json "$TMP/gh/nightly.json" "d['triggered']" True "the nightly cron triggers it"
+gh_run not-pr perf-baseline.yml --event pull_request --sha "$M2" --head feature
+expect_json "$TMP/gh/not-pr.json" "d['triggered']" False "perf-baseline does not run on pull requests"
+gh_run not-push perf-gate.yml --event push --ref main --sha "$C1"
+expect_json "$TMP/gh/not-push.json" "d['triggered']" False "perf-gate does not run on pushes"
+
+# === GitHub: the pull-request gate
+gh_run pr-pass perf-gate.yml --event pull_request --sha "$M2" --head feature --pr 1 --run-id 200
+expect_rc 0 "GitHub perf-gate: an unchanged pull request passes"
+R=$TMP/gh/pr-pass.json
+expect_json "$R" "$(step perf-gate 0 run)['outputs']['exit-code'], $(step perf-gate 0 run)['outputs']['verdict']" \
+	"0 pass" "pass"
+expect_json "$R" "d['jobs']['perf-gate']['instances'][0]['steps'][0]['checkout']['depth']" 0 "full history"
+expect_json "$TMP/gh/pr-pass/artifacts/perfgate-gate/report.json" "d['baseline']['commit'], d['baseline']['source']" \
+	"$C1 merge base of HEAD and origin/main" "the baseline is main's"
+expect_json "$TMP/gh/pr-pass/artifacts/perfgate-gate/report.json" "d['candidate']['commit']" "$M2" "the merge commit is measured"
+expect_json "$R" "$(step perf-gate 0 upload)['artifact']['files']" \
+	"['perfgate.log', 'report.json', 'report.md', 'report.xml']" "uploaded reports"
+expect_json "$R" "$(step perf-gate 0 upload)['artifact']['retention-days']" 14 "artifact retention"
+grep -qi 'pass' "$TMP/gh/pr-pass/perf-gate/summary.md" && ok "the step summary has the Markdown report" ||
+	not_ok "step summary"
+head -n 1 "$GH_FAKE_DIR/comment" | grep -q '^<!-- perfgate-report -->$' && ok "the report was posted as a comment" ||
+	not_ok "no comment"
+grep -q -- '-X POST repos/acme/widgets/issues/1/comments' "$GH_FAKE_DIR/calls" && ok "a new comment (POST)" ||
+	not_ok "calls: $(cat "$GH_FAKE_DIR/calls")"
+
+SEEDED_SHIFT=Hash=20 gh_run pr-reg perf-gate.yml --event pull_request --sha "$M2" --head feature --pr 1 --run-id 201
+expect_rc 1 "GitHub perf-gate: a 20% slowdown fails the job"
+R=$TMP/gh/pr-reg.json
+expect_json "$R" "d['jobs']['perf-gate']['status']" failure "regression"
+expect_json "$R" "$(step perf-gate 0 run)['outputs']['exit-code'], $(step perf-gate 0 run)['outputs']['verdict']" \
+	"1 regression" "regression"
+expect_json "$R" "$(step perf-gate 0 verdict)['outcome']" \
+	"failure" "the Verdict step fails the job"
+expect_json "$R" "$(step perf-gate 0 upload)['outcome']" success "the reports are uploaded all the same"
+grep -q '^::error .*Hash' "$TMP/gh/pr-reg/perf-gate/log.txt" && ok "an ::error annotation names Hash" ||
+	not_ok "no ::error annotation"
+grep -q -- '-X PATCH repos/acme/widgets/issues/comments/4242' "$GH_FAKE_DIR/calls" &&
+	ok "the comment is updated in place (PATCH)" || not_ok "calls: $(cat "$GH_FAKE_DIR/calls")"
+grep -qi 'regression' "$GH_FAKE_DIR/comment" && ok "the comment has the regression" || not_ok "comment"
+
+# --- a suite that crashes: exit 3 fails the job, unless fail-on-infra-error is false
+gh_run pr-crash perf-gate.yml --event pull_request --sha "$M3" --head crash --pr 3 --run-id 300
+expect_rc 1 "GitHub perf-gate: a crashed suite fails the job by default"
+expect_json "$TMP/gh/pr-crash.json" "$(step perf-gate 0 run)['outputs']['exit-code']" 3 "crash"
+gh_run pr-crash-ok perf-gate.yml --event pull_request --sha "$M3" --head crash --pr 3 --run-id 301 \
+	--with '*.fail-on-infra-error=false'
+expect_rc 0 "... and passes with fail-on-infra-error: false"
+grep -q '^::warning::perfgate: infrastructure error' "$TMP/gh/pr-crash-ok/perf-gate/log.txt" &&
+	ok "with a warning" || not_ok "no warning"
+
+# --- the sharded gate: 4 shard jobs, then collect
+SEEDED_SHIFT=Encode=20 gh_run sharded perf-gate-sharded.yml --event pull_request --sha "$M2" --head feature \
+	--pr 1 --run-id 400
+expect_rc 1 "GitHub sharded gate: the collect job finds one shard's regression"
+R=$TMP/gh/sharded.json
+expect_json "$R" "[i['status'] for i in d['jobs']['shard']['instances']]" \
+	"['success', 'success', 'success', 'success']" "4 shards"
+expect_json "$R" "[i['matrix']['shard'] for i in d['jobs']['shard']['instances']]" "[1, 2, 3, 4]" "matrix"
+expect_json "$R" "d['jobs']['collect']['status']" failure "collect"
+expect_json "$TMP/gh/sharded/artifacts/perfgate-gate/report.json" \
+	"[r['benchmark'] for r in d['rows'] if r['decision'] == 'regression']" "['Encode']" "collect decides"
+expect_json "$TMP/gh/sharded/artifacts/perfgate-gate/report.json" "len([r for r in d['rows'] if r['unit'] == 'ns/op'])" \
+	6 "every benchmark collected"
+for k in 1 2 3 4; do
+	[ -d "$TMP/gh/sharded/artifacts/perfgate-gate-shard-$k-of-4" ] && ok "artifact of shard $k" || not_ok "no artifact of shard $k"
+done
+
+# --- drift: a template calling a flag perfgate does not have fails the run
+cp -r "$GH" "$TMP/drifted-action"
+sed -i 's/--markdown "\$reports/--markdown-file "$reports/' "$TMP/drifted-action/action.yml"
+grep -q -- '--markdown-file' "$TMP/drifted-action/action.yml" || not_ok "setup: the sed did not apply"
+run "$PYTHON" "$CIT" github "$GH/workflows/perf-gate.yml" --origin "$ORIGIN" --work "$TMP/gh/drift" \
+	--action-dir "$TMP/drifted-action" --result "$TMP/gh/drift.json" --var "PERFGATE_STORE=$STORE" \
+	--stub-step deps --stub-step "build:perfgate=$PERFGATE" --event pull_request --sha "$M2" --head feature
+expect_rc 1 "a renamed flag in the action fails the emulated job"
+expect_json "$TMP/gh/drift.json" "$(step perf-gate 0 run)['outputs']['exit-code']" 2 "usage error"
+
+# === GitLab
+GL=$TOP/ci-templates/gitlab
+GLSTORE=$TMP/gl-store
+gl_pipeline() { # gl_pipeline NAME FILE ARGS...: emulate a pipeline
+	name=$1 file=$2
+	shift 2
+	run "$PYTHON" "$CIT" gitlab "$GL/$file" --origin "$ORIGIN" --work "$TMP/gl/$name" --include-root "$TOP" \
+		--result "$TMP/gl/$name.json" --var "PERFGATE_STORE=$GLSTORE" --var "PERFGATE_PREPARE=touch prepared" "$@"
+}
+# ... with perfgate's sources and the binary under test as project variables
+gl_run() {
+	name=$1 file=$2
+	shift 2
+	gl_pipeline "$name" "$file" --var "PERFGATE=$PERFGATE" --var "PERFGATE_SRC=$TOP" "$@"
+}
+# a stand-in for perfgate's repository on the GitLab server, for the jobs'
+# clone (PERFGATE_GIT_URL and PERFGATE_GIT_REF from the example's variables):
+# tag v0.1.0, whose build/perfgate runs the perfgate under test
+SERVER=$TMP/server
+git init -q -b main "$SERVER/src"
+mkdir -p "$SERVER/src/build"
+printf 'build/perfgate:\n\ttrue\n' >"$SERVER/src/Makefile"
+printf '#!/bin/sh\nexec "$PG_UNDER_TEST" "$@"\n' >"$SERVER/src/build/perfgate"
+chmod +x "$SERVER/src/build/perfgate"
+git -C "$SERVER/src" add -A && git -C "$SERVER/src" commit -qm perfgate && git -C "$SERVER/src" tag v0.1.0
+git clone -q --bare "$SERVER/src" "$SERVER/your-group/perfgate.git"
+export PG_UNDER_TEST="$PERFGATE"
+inst() { echo "d['jobs']['$1']['instances'][${2:-0}]"; }
+metrics() { # metrics FILE: the OpenMetrics samples, checked by a strict parser
+	"$PYTHON" - "$1" <<'PY'
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+fams = list(text_string_to_metric_families(open(sys.argv[1]).read()))
+print(" ".join("%s=%g" % (s.name, s.value) for f in fams for s in f.samples))
+PY
+}
+
+gl_pipeline push-main example.gitlab-ci.yml --source push --ref main --sha "$C1" --server-url "file://$SERVER"
+expect_rc 0 "GitLab: a push to the default branch"
+[ -x "$TMP/gl/push-main/perf-baseline/widgets/.perfgate-src/build/perfgate" ] &&
+	ok "the job cloned perfgate (PERFGATE_GIT_URL, PERFGATE_GIT_REF from .gitlab-ci.yml)" || not_ok "no clone of perfgate"
+R=$TMP/gl/push-main.json
+expect_json "$R" "d['selected']" "['perf-baseline']" "only perf-baseline on a push to main"
+expect_json "$R" "$(inst perf-baseline)['status']" success "perf-baseline"
+expect_json "$R" "len($(inst perf-baseline)['skipped_lines'])" 3 "only the apt and make lines are skipped"
+expect_json "$R" "$(inst perf-baseline)['variables']['GIT_DEPTH']" 0 "GIT_DEPTH"
+expect_json "$R" "$(inst perf-baseline)['artifacts']['expire_in']" "30 days" "baseline artifacts expiry"
+[ -f "$GLSTORE/v1/widgets/baselines/$C1/manifest.json" ] && ok "the baseline of $C1 is in the store" ||
+	not_ok "no baseline in the GitLab store"
+[ -f "$TMP/gl/push-main/perf-baseline/widgets/prepared" ] && ok "PERFGATE_PREPARE ran" || not_ok "PERFGATE_PREPARE"
+gl_run nightly example.gitlab-ci.yml --source schedule --ref main --sha "$C1"
+expect_json "$TMP/gl/nightly.json" "d['selected']" "['perf-baseline']" "perf-baseline on schedule"
+expect_json "$TMP/gl/nightly.json" "$(inst perf-baseline)['status']" success "nightly"
+gl_run push-feature example.gitlab-ci.yml --source push --ref feature --sha "$C2"
+expect_json "$TMP/gl/push-feature.json" "d['selected']" "[]" "no perfgate job on a push to another branch"
+
+gl_run mr-pass example.gitlab-ci.yml --source merge_request_event --ref feature --sha "$C2" --mr 1
+expect_rc 0 "GitLab perf-gate: an unchanged merge request passes"
+R=$TMP/gl/mr-pass.json
+expect_json "$R" "d['selected']" "['perf-gate']" "only perf-gate in a merge request pipeline"
+expect_json "$R" "$(inst perf-gate)['status'], $(inst perf-gate)['exit_code']" "success 0" "pass"
+P=$TMP/gl/mr-pass/perf-gate/widgets/perfgate-reports
+expect_json "$P/report.json" "d['baseline']['commit'], d['baseline']['source']" \
+	"$C1 merge base of HEAD and origin/main" "the target branch was fetched for the merge base"
+expect_json "$R" "sorted($(inst perf-gate)['artifacts']['reports'])" "['junit', 'metrics']" "junit and metrics reports"
+expect_json "$R" "$(inst perf-gate)['artifacts']['expire_in']" "14 days" "gate artifacts expiry"
+"$PYTHON" -c 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); assert len(list(r.iter("testcase"))) >= 18' \
+	"$P/report.xml" && ok "the JUnit report parses" || not_ok "JUnit report"
+m=$(metrics "$P/metrics.txt" 2>&1)
+case " $m " in
+*" perfgate_regressions=0 "*" perfgate_compared=18 "*" perfgate_exit_code=0 "*) ok "OpenMetrics: $m" ;;
+*) not_ok "OpenMetrics: $m" ;;
+esac
+
+SEEDED_SHIFT=Hash=20 gl_run mr-reg example.gitlab-ci.yml --source merge_request_event --ref feature --sha "$C2" --mr 1
+expect_rc 1 "GitLab perf-gate: a 20% slowdown fails the pipeline"
+R=$TMP/gl/mr-reg.json
+expect_json "$R" "$(inst perf-gate)['status'], $(inst perf-gate)['exit_code']" "failed 1" "regression"
+P=$TMP/gl/mr-reg/perf-gate/widgets/perfgate-reports
+m=$(metrics "$P/metrics.txt" 2>&1)
+case " $m " in
+*" perfgate_regressions=1 "*"perfgate_max_slowdown_percent=1"[89]* | \
+*" perfgate_regressions=1 "*"perfgate_max_slowdown_percent=2"[01]*) ok "OpenMetrics: $m" ;;
+*) not_ok "OpenMetrics: $m" ;;
+esac
+"$PYTHON" -c 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); f = [t.get("name") for t in r.iter("testcase") if t.find("failure") is not None]; assert f == ["Hash"], f' \
+	"$P/report.xml" && ok "the JUnit report fails Hash" || not_ok "JUnit report"
+
+gl_run mr-crash example.gitlab-ci.yml --source merge_request_event --ref crash --sha "$C3" --mr 3
+expect_rc 0 "GitLab perf-gate: a crashed suite does not fail the pipeline"
+expect_json "$TMP/gl/mr-crash.json" "$(inst perf-gate)['status'], $(inst perf-gate)['exit_code']" \
+	"allowed-failure 3" "exit 3 is allowed to fail"
+
+SEEDED_SHIFT=Encode=20 gl_run sharded example-sharded.gitlab-ci.yml --source merge_request_event --ref feature \
+	--sha "$C2" --mr 1 --pipeline-id 6001
+expect_rc 1 "GitLab sharded gate: the collect job finds one shard's regression"
+R=$TMP/gl/sharded.json
+expect_json "$R" "d['selected']" "['perf-gate', 'perf-gate-collect']" "shards and collect"
+expect_json "$R" "[i['status'] for i in d['jobs']['perf-gate']['instances']]" \
+	"['success', 'success', 'success', 'success']" "parallel: 4"
+expect_json "$R" "$(inst perf-gate-collect)['status'], $(inst perf-gate-collect)['exit_code']" "failed 1" "collect"
+P=$TMP/gl/sharded/perf-gate-collect/widgets/perfgate-reports
+expect_json "$P/report.json" "[r['benchmark'] for r in d['rows'] if r['decision'] == 'regression']" "['Encode']" \
+	"collect decides for the whole suite"
+
+finish
