@@ -61,7 +61,8 @@ expect_out '^type: cpu/nanoseconds, total [0-9.]+m?s in [0-9]+ samples$'
 expect_out '^ *flat +flat% +sum% +cum +cum% +name$'
 expect_out '^ *[0-9.]+m?s +[0-9.]+% +[0-9.]+% +[0-9.]+m?s +[0-9.]+% +main\.hotB$'
 expect_out ' main\.mixStep$'
-expect_out ' 100\.00% +main\.work$'
+# main.work is on (nearly) every stack: a sample may land in the Go runtime
+expect_out ' (9[5-9]|100)\.[0-9]{2}% +main\.work$'
 
 # our flat% and cum% agree with go tool pprof's for every function
 run "$PERFGATE" profile top -n 0 --format json "$TMP/base1.pb.gz" "$TMP/base2.pb.gz"
@@ -99,7 +100,7 @@ expect_rc 0 "profile top --cum -n 2"
 check "--cum sorts by cumulative share, -n 2 keeps two" json_check "$TMP/out" '
 f = d["functions"]
 assert len(f) == 2 and d["sort"] == "cum" and d["nfunctions"] > 2, d
-assert f[0]["cum_percent"] == 100 and f[0]["cum_percent"] >= f[1]["cum_percent"], f'
+assert f[0]["cum_percent"] >= 95 and f[0]["cum_percent"] >= f[1]["cum_percent"], f'
 run "$PERFGATE" profile top --label benchmark=Fnv/new "$TMP/new.pb.gz"
 expect_rc 0 "profile top --label benchmark=Fnv/new"
 expect_out '^label: benchmark=Fnv/new$'
