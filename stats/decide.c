@@ -9,41 +9,23 @@
 #include "common/error.h"
 #include "stats/compare.h"
 #include "stats/decide.h"
+#include "stats/decide_internal.h"
 #include "stats/summary.h"
 #include "stats/utest.h"
 #include "stats/welch.h"
 #include "common/banned.h"
 
 /*
- * The gate's decision rule; the rule itself is documented in decide.h.
- *
- * Every tested row is analysed on an "analysis scale": the natural log of
- * the values (est = mean log new - mean log old, or the Hodges-Lehmann
- * shift of the logs), or, when a value is <= 0, the raw scale (est = the
- * relative change, a fraction). Thresholds, intervals and the mde are
- * compared on that scale, "oriented" so that positive means worse for the
- * row's unit (the sign flipped for higher-is-better units).
+ * The gate's decision rule; the rule itself is documented in decide.h, the
+ * analysis scale and the per-row work in decide_internal.h (shared with
+ * the paired decision, stats/paired.c, and the sequential rule,
+ * stats/sequential.c).
  */
 
 /* 1.4826 MAD estimates a normal standard deviation */
 #define MAD_TO_SD 1.4826
 
-typedef struct row_work {
-	int tested;        /* has a p-value (in the family) */
-	int log_scale;     /* analysis on the logs */
-	int inf_change;    /* raw scale, old centre 0: unbounded change, */
-	double inf_sign;   /* ... upwards (+1) or downwards (-1) */
-	int untestable;    /* fewer than 2 samples on a side */
-	const pg_series *so, *sn;
-	double est, lo, hi;          /* analysis scale */
-	double o_est, o_lo, o_hi;    /* oriented: > 0 worse */
-	double thr_worse, thr_better;/* oriented thresholds, analysis scale */
-	double se, df;               /* Welch's, for the mde */
-	double mde;                  /* analysis scale */
-	double old_scale;            /* raw scale: |old mean| (U test: median) */
-	double mean_scale;           /* raw scale: |old mean|, for the mde */
-	int in_cluster;
-} row_work;
+typedef pg_decide__work row_work;
 
 pg_direction pg_unit_direction(const char *unit)
 {
@@ -156,10 +138,7 @@ int pg_adjust_pvalues(double *p, size_t m, pg_correction c)
 
 /* snprintf into a fixed buffer, truncating (the reasons are one line of
  * at most 255 bytes; figures are short unless absurd) */
-static void bufprintf(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void bufprintf(char *buf, size_t len, const char *fmt, ...)
+void pg_decide__printf(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -168,42 +147,57 @@ static void bufprintf(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int series_constant(const pg_series *s)
+int pg_decide__constant(const double *v, size_t n)
 {
 	size_t i;
 
-	for (i = 1; i < s->n; i++)
-		if (s->values[i] != s->values[0])
+	for (i = 1; i < n; i++)
+		if (v[i] != v[0])
 			return 0;
 	return 1;
 }
 
-static int series_positive(const pg_series *s)
+int pg_decide__positive(const double *v, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < s->n; i++)
-		if (!(s->values[i] > 0))
+	for (i = 0; i < n; i++)
+		if (!(v[i] > 0))
 			return 0;
 	return 1;
 }
 
 /* geometric mean when every value is positive, arithmetic mean otherwise */
-static double series_center(const pg_series *s)
+double pg_decide__center(const double *v, size_t n)
 {
 	double sum = 0;
 	size_t i;
-	int pos = series_positive(s);
+	int pos = pg_decide__positive(v, n);
 
-	if (s->n == 0)
+	if (n == 0)
 		return 0;
-	for (i = 0; i < s->n; i++)
-		sum += pos ? log(s->values[i]) : s->values[i];
-	sum /= (double)s->n;
+	for (i = 0; i < n; i++)
+		sum += pos ? log(v[i]) : v[i];
+	sum /= (double)n;
 	return pos ? exp(sum) : sum;
 }
 
-static double oriented_threshold(double t, int worse, pg_direction dir, int log_scale)
+static int series_constant(const pg_series *s)
+{
+	return pg_decide__constant(s->values, s->n);
+}
+
+static int series_positive(const pg_series *s)
+{
+	return pg_decide__positive(s->values, s->n);
+}
+
+static double series_center(const pg_series *s)
+{
+	return pg_decide__center(s->values, s->n);
+}
+
+double pg_decide__threshold(double t, int worse, pg_direction dir, int log_scale)
 {
 	double frac = t / 100.0;
 
@@ -218,7 +212,7 @@ static double oriented_threshold(double t, int worse, pg_direction dir, int log_
 
 /* the smallest two-sided exact U p-value with na + nb samples:
  * 2 / C(na + nb, na) */
-static double utest_min_p(size_t na, size_t nb)
+double pg_decide__utest_min_p(size_t na, size_t nb)
 {
 	double lc = 0;
 	size_t i;
@@ -226,6 +220,18 @@ static double utest_min_p(size_t na, size_t nb)
 	for (i = 1; i <= na; i++)
 		lc += log((double)(nb + i) / (double)i);
 	return 2.0 * exp(-lc);
+}
+
+/* the smallest two-sided exact signed-rank p-value with n pairs: 2 / 2^n */
+double pg_decide__signed_rank_min_p(size_t n)
+{
+	return 2.0 * pow(2.0, -(double)n);
+}
+
+/* the smallest rank-test p-value with k runs per side (k pairs) */
+static double rank_min_p(int paired, size_t k)
+{
+	return paired ? pg_decide__signed_rank_min_p(k) : pg_decide__utest_min_p(k, k);
 }
 
 /* ------------------------------------------------------------ tests */
@@ -274,6 +280,8 @@ static int test_row(pg_decide_row *row, row_work *w, const pg_decide_opts *o,
 					w->sn->values, w->sn->n)) < 0)
 			return err;
 		row->p_value = u.p;
+		w->rank_test = 1;
+		w->min_p = pg_decide__utest_min_p(w->so->n, w->sn->n);
 		/* a and b hold the logs (or the values) */
 		if ((err = pg_utest_shift(&shift, &lo, &hi, a, w->so->n, b,
 					  w->sn->n, conf)) < 0)
@@ -434,27 +442,27 @@ static void fmt_p(char *buf, size_t len, const pg_decide_row *r, pg_correction c
 	const char *l = corr_label(c);
 
 	if (l)
-		bufprintf(buf, len, "p=%.2g (%s %.2g)", r->p_value, l, r->p_adjusted);
+		pg_decide__printf(buf, len, "p=%.2g (%s %.2g)", r->p_value, l, r->p_adjusted);
 	else
-		bufprintf(buf, len, "p=%.2g", r->p_value);
+		pg_decide__printf(buf, len, "p=%.2g", r->p_value);
 }
 
 /* "95% CI -2.1%..+3.0%" or "" */
 static void fmt_ci(char *buf, size_t len, const pg_decide_row *r, double alpha)
 {
 	if (r->has_ci)
-		bufprintf(buf, len, "%g%% CI %+.1f%%..%+.1f%%", 100.0 * (1.0 - alpha),
+		pg_decide__printf(buf, len, "%g%% CI %+.1f%%..%+.1f%%", 100.0 * (1.0 - alpha),
 			 r->ci_low_percent, r->ci_high_percent);
 	else
-		bufprintf(buf, len, "no interval");
+		pg_decide__printf(buf, len, "no interval");
 }
 
 static void fmt_delta(char *buf, size_t len, const pg_decide_row *r)
 {
 	if (r->has_delta)
-		bufprintf(buf, len, "%+.1f%%", r->delta_percent);
+		pg_decide__printf(buf, len, "%+.1f%%", r->delta_percent);
 	else
-		bufprintf(buf, len, "%.6g -> %.6g", r->old_center, r->new_center);
+		pg_decide__printf(buf, len, "%.6g -> %.6g", r->old_center, r->new_center);
 }
 
 static void reason_deterministic(pg_decide_row *r)
@@ -463,26 +471,26 @@ static void reason_deterministic(pg_decide_row *r)
 	const char *sign = r->direction == PG_LOWER_IS_BETTER ? "" : "-";
 
 	if (!r->has_delta)
-		bufprintf(tail, sizeof(tail), "%s", r->decision == PG_DECISION_REGRESSION
+		pg_decide__printf(tail, sizeof(tail), "%s", r->decision == PG_DECISION_REGRESSION
 			 ? "from zero: beyond any threshold" : "improved from zero");
 	else if (r->decision == PG_DECISION_REGRESSION)
-		bufprintf(tail, sizeof(tail), "%+.1f%% %s %s%g%% threshold", r->delta_percent,
+		pg_decide__printf(tail, sizeof(tail), "%+.1f%% %s %s%g%% threshold", r->delta_percent,
 			 r->direction == PG_LOWER_IS_BETTER ? ">" : "<", sign,
 			 r->threshold_percent);
 	else if (r->decision == PG_DECISION_IMPROVEMENT)
-		bufprintf(tail, sizeof(tail), "%+.1f%%, improved beyond %g%%",
+		pg_decide__printf(tail, sizeof(tail), "%+.1f%%, improved beyond %g%%",
 			 r->delta_percent, r->threshold_percent);
 	else if (r->delta_percent == 0)
-		bufprintf(tail, sizeof(tail), "no change");
+		pg_decide__printf(tail, sizeof(tail), "no change");
 	else
-		bufprintf(tail, sizeof(tail), "%+.1f%%, within \xc2\xb1%g%%",
+		pg_decide__printf(tail, sizeof(tail), "%+.1f%%, within \xc2\xb1%g%%",
 			 r->delta_percent, r->threshold_percent);
-	bufprintf(r->reason, sizeof(r->reason), "deterministic: %.10g -> %.10g %s (%s)",
+	pg_decide__printf(r->reason, sizeof(r->reason), "deterministic: %.10g -> %.10g %s (%s)",
 		 r->old_center, r->new_center, r->unit, tail);
 }
 
-static void reason_tested(pg_decide_row *r, const row_work *w,
-			  const pg_decision_set *d)
+void pg_decide__reason(pg_decide_row *r, const row_work *w,
+		       const pg_decision_set *d)
 {
 	const pg_decide_opts *o = &d->opts;
 	char p[64], ci[64], delta[64];
@@ -497,24 +505,24 @@ static void reason_tested(pg_decide_row *r, const row_work *w,
 	switch (r->decision) {
 	case PG_DECISION_REGRESSION:
 		if (on_ci)
-			bufprintf(r->reason, sizeof(r->reason),
+			pg_decide__printf(r->reason, sizeof(r->reason),
 				 "%s, %s %s the %s%g%% threshold, %s", delta, ci,
 				 lower ? "above" : "below", lower ? "" : "-", thr, p);
 		else
-			bufprintf(r->reason, sizeof(r->reason), "%s %s %s%g%% threshold, %s",
+			pg_decide__printf(r->reason, sizeof(r->reason), "%s %s %s%g%% threshold, %s",
 				 delta, lower ? ">" : "<", lower ? "" : "-", thr, p);
 		return;
 	case PG_DECISION_IMPROVEMENT:
 		if (on_ci)
-			bufprintf(r->reason, sizeof(r->reason),
+			pg_decide__printf(r->reason, sizeof(r->reason),
 				 "improved: %s, %s beyond the %g%% threshold, %s", delta,
 				 ci, thr, p);
 		else
-			bufprintf(r->reason, sizeof(r->reason),
+			pg_decide__printf(r->reason, sizeof(r->reason),
 				 "improved: %s beyond the %g%% threshold, %s", delta, thr, p);
 		return;
 	case PG_DECISION_DRIFT:
-		bufprintf(r->reason, sizeof(r->reason),
+		pg_decide__printf(r->reason, sizeof(r->reason),
 			 "host drift: %s (%s) within the suite-wide shift of %+.1f%% "
 			 "(band up to %+.1f%%, %zu co-moving rows), %s",
 			 delta, ci, d->drift_percent, d->drift_band_percent,
@@ -525,12 +533,25 @@ static void reason_tested(pg_decide_row *r, const row_work *w,
 			double a = o->correction == PG_CORRECTION_NONE ? o->alpha
 					: o->alpha / (double)d->ntested;
 
-			bufprintf(r->reason, sizeof(r->reason),
-				 "noise: the U test cannot reach p < %.2g with %zu+%zu runs "
-				 "(change %s); about %.0f runs per side would", a,
-				 r->n_old, r->n_new, delta, r->runs_needed);
+			if (w->paired)
+				pg_decide__printf(r->reason, sizeof(r->reason),
+					 "noise: the signed-rank test cannot reach p < %.2g "
+					 "with %zu pairs (change %s); about %.0f pairs would",
+					 a, r->n_old, delta, r->runs_needed);
+			else
+				pg_decide__printf(r->reason, sizeof(r->reason),
+					 "noise: the U test cannot reach p < %.2g with %zu+%zu runs "
+					 "(change %s); about %.0f runs per side would", a,
+					 r->n_old, r->n_new, delta, r->runs_needed);
+		} else if (w->paired) {
+			pg_decide__printf(r->reason, sizeof(r->reason),
+				 "noise: cannot detect less than %s%.1f%% with %zu pairs "
+				 "(change %s, %s); about %.0f pairs, a quieter host "
+				 "or instruction counts would guard %g%%",
+				 lower ? "+" : "-", r->mde_percent, r->n_old,
+				 delta, p, r->runs_needed, thr);
 		} else {
-			bufprintf(r->reason, sizeof(r->reason),
+			pg_decide__printf(r->reason, sizeof(r->reason),
 				 "noise: cannot detect less than %s%.1f%% with %zu+%zu runs "
 				 "(change %s, %s); about %.0f runs per side, a quieter host "
 				 "or instruction counts would guard %g%%",
@@ -544,17 +565,17 @@ static void reason_tested(pg_decide_row *r, const row_work *w,
 	/* unchanged */
 	if (!(r->p_adjusted < o->alpha)) {
 		if (w->o_est <= w->thr_worse && w->o_est >= -w->thr_better && !w->inf_change)
-			bufprintf(r->reason, sizeof(r->reason), "%s: within \xc2\xb1%g%% (%s)",
+			pg_decide__printf(r->reason, sizeof(r->reason), "%s: within \xc2\xb1%g%% (%s)",
 				 delta, thr, ci);
 		else
-			bufprintf(r->reason, sizeof(r->reason),
+			pg_decide__printf(r->reason, sizeof(r->reason),
 				 "%s but not significant: %s (%s)", delta, p, ci);
 	} else if (w->o_est <= w->thr_worse && w->o_est >= -w->thr_better) {
-		bufprintf(r->reason, sizeof(r->reason),
+		pg_decide__printf(r->reason, sizeof(r->reason),
 			 "%s: significant, %s, but within the %g%% threshold (%s)",
 			 delta, p, thr, ci);
 	} else {
-		bufprintf(r->reason, sizeof(r->reason),
+		pg_decide__printf(r->reason, sizeof(r->reason),
 			 "%s but the %s reaches inside the %g%% threshold, %s", delta,
 			 ci, thr, p);
 	}
@@ -562,7 +583,7 @@ static void reason_tested(pg_decide_row *r, const row_work *w,
 
 /* ------------------------------------------------------------ decide */
 
-static int check_opts(const pg_decide_opts *o)
+int pg_decide__check_opts(const pg_decide_opts *o)
 {
 	if (!(o->alpha > 0 && o->alpha < 1))
 		return pg_error_set(PG_EINPUT, "alpha must be between 0 and 1");
@@ -608,7 +629,7 @@ static void decide_deterministic(pg_decide_row *r)
 }
 
 /* after the correction: the mde, guard, decision of a tested row */
-static void decide_tested(pg_decide_row *r, row_work *w, const pg_decision_set *d)
+void pg_decide__tested(pg_decide_row *r, row_work *w, const pg_decision_set *d)
 {
 	const pg_decide_opts *o = &d->opts;
 	int lower = r->direction == PG_LOWER_IS_BETTER;
@@ -632,8 +653,8 @@ static void decide_tested(pg_decide_row *r, row_work *w, const pg_decision_set *
 		w->o_lo = lower ? w->lo : -w->hi;
 		w->o_hi = lower ? w->hi : -w->lo;
 	}
-	w->thr_worse = oriented_threshold(r->threshold_percent, 1, r->direction, w->log_scale);
-	w->thr_better = oriented_threshold(r->threshold_percent, 0, r->direction, w->log_scale);
+	w->thr_worse = pg_decide__threshold(r->threshold_percent, 1, r->direction, w->log_scale);
+	w->thr_better = pg_decide__threshold(r->threshold_percent, 0, r->direction, w->log_scale);
 
 	/* the minimum detectable change */
 	if (w->log_scale || w->mean_scale > 0) {
@@ -641,9 +662,9 @@ static void decide_tested(pg_decide_row *r, row_work *w, const pg_decision_set *
 			  gsl_cdf_tdist_Pinv(PG_MDE_POWER, w->df)) * w->se;
 		if (!w->log_scale)
 			w->mde /= w->mean_scale;
-		if (o->test == PG_TEST_UTEST) {
+		if (w->rank_test) {
 			w->mde /= sqrt(3.0 / M_PI);
-			if (utest_min_p(r->n_old, r->n_new) >= level)
+			if (w->min_p >= level)
 				mde_ok = 0;
 		}
 		if (mde_ok) {
@@ -664,7 +685,7 @@ static void decide_tested(pg_decide_row *r, row_work *w, const pg_decision_set *
 			/* even complete separation is not significant */
 			size_t k = 2;
 
-			while (utest_min_p(k, k) >= level)
+			while (rank_min_p(w->paired, k) >= level)
 				k++;
 			r->cannot_guard = 1;
 			r->runs_needed = (double)k;
@@ -694,6 +715,47 @@ static void decide_tested(pg_decide_row *r, row_work *w, const pg_decision_set *
 		r->decision = PG_DECISION_UNCHANGED;
 }
 
+void pg_decide__exact(pg_decide_row *r)
+{
+	decide_deterministic(r);
+	reason_deterministic(r);
+}
+
+int pg_decide__rule(pg_decide_row *r, const pg_decide_opts *o)
+{
+	pg_row_rule rule;
+
+	rule.threshold_percent = PG_DEFAULT_THRESHOLD_PERCENT;
+	rule.direction = pg_unit_direction(r->unit);
+	if (o->rule)
+		o->rule(o->rule_ctx, r->benchmark, r->unit, &rule);
+	if (!(rule.threshold_percent > 0) || isinf(rule.threshold_percent))
+		return pg_error_set(PG_EINPUT,
+				    "invalid threshold %g%% for '%s' (%s): it must be a number above 0",
+				    rule.threshold_percent, r->benchmark, r->unit);
+	if (rule.direction != PG_LOWER_IS_BETTER && rule.direction != PG_HIGHER_IS_BETTER)
+		return pg_error_set(PG_EINPUT, "invalid direction for '%s' (%s)",
+				    r->benchmark, r->unit);
+	r->threshold_percent = rule.threshold_percent;
+	r->direction = rule.direction;
+	return 0;
+}
+
+void pg_decide__count(pg_decision_set *d)
+{
+	size_t i;
+
+	d->regressions = d->improvements = d->drift_rows = d->cannot_guard = 0;
+	for (i = 0; i < d->nrows; i++) {
+		const pg_decide_row *r = &d->rows[i];
+
+		d->regressions += r->decision == PG_DECISION_REGRESSION;
+		d->improvements += r->decision == PG_DECISION_IMPROVEMENT;
+		d->drift_rows += r->decision == PG_DECISION_DRIFT;
+		d->cannot_guard += r->cannot_guard != 0;
+	}
+}
+
 int pg_decide(pg_decision_set *out, const pg_results *old, const pg_results *new,
 	      const pg_decide_opts *opts)
 {
@@ -708,7 +770,7 @@ int pg_decide(pg_decision_set *out, const pg_results *old, const pg_results *new
 	memset(out, 0, sizeof(*out));
 	if (!opts)
 		opts = &defaults;
-	if ((err = check_opts(opts)) < 0)
+	if ((err = pg_decide__check_opts(opts)) < 0)
 		return err;
 	out->opts = *opts;
 	/* the rows in pg_compare's order (its own tests are not used) */
@@ -737,29 +799,13 @@ int pg_decide(pg_decision_set *out, const pg_results *old, const pg_results *new
 	for (i = 0; i < cmp.nrows; i++) {
 		const pg_compare_row *c = &cmp.rows[i];
 		pg_decide_row *r = &out->rows[i];
-		pg_row_rule rule;
 
 		r->benchmark = c->benchmark;
 		r->unit = c->unit;
 		r->p_value = 1;
 		r->p_adjusted = 1;
-		rule.threshold_percent = PG_DEFAULT_THRESHOLD_PERCENT;
-		rule.direction = pg_unit_direction(c->unit);
-		if (opts->rule)
-			opts->rule(opts->rule_ctx, c->benchmark, c->unit, &rule);
-		if (!(rule.threshold_percent > 0) || isinf(rule.threshold_percent)) {
-			err = pg_error_set(PG_EINPUT,
-					   "invalid threshold %g%% for '%s' (%s): it must be a number above 0",
-					   rule.threshold_percent, c->benchmark, c->unit);
+		if ((err = pg_decide__rule(r, opts)) < 0)
 			goto cleanup;
-		}
-		if (rule.direction != PG_LOWER_IS_BETTER && rule.direction != PG_HIGHER_IS_BETTER) {
-			err = pg_error_set(PG_EINPUT, "invalid direction for '%s' (%s)",
-					   c->benchmark, c->unit);
-			goto cleanup;
-		}
-		r->threshold_percent = rule.threshold_percent;
-		r->direction = rule.direction;
 		w[i].so = c->status != PG_ROW_ONLY_NEW ? pg_results_find(old, c->benchmark, c->unit) : NULL;
 		w[i].sn = c->status != PG_ROW_ONLY_OLD ? pg_results_find(new, c->benchmark, c->unit) : NULL;
 		r->n_old = w[i].so ? w[i].so->n : 0;
@@ -771,16 +817,15 @@ int pg_decide(pg_decision_set *out, const pg_results *old, const pg_results *new
 
 		if (c->status == PG_ROW_ONLY_OLD) {
 			r->decision = PG_DECISION_REMOVED;
-			bufprintf(r->reason, sizeof(r->reason), "only in the baseline");
+			pg_decide__printf(r->reason, sizeof(r->reason), "only in the baseline");
 		} else if (c->status == PG_ROW_ONLY_NEW) {
 			r->decision = PG_DECISION_NEW;
-			bufprintf(r->reason, sizeof(r->reason), "only in the candidate");
+			pg_decide__printf(r->reason, sizeof(r->reason), "only in the candidate");
 		} else if (r->n_old >= 2 && r->n_new >= 2 && series_constant(w[i].so) &&
 			   series_constant(w[i].sn)) {
 			r->old_center = w[i].so->values[0];
 			r->new_center = w[i].sn->values[0];
-			decide_deterministic(r);
-			reason_deterministic(r);
+			pg_decide__exact(r);
 		} else if (r->n_old < 2 || r->n_new < 2) {
 			w[i].untestable = 1;
 			r->decision = PG_DECISION_NOISE;
@@ -790,7 +835,7 @@ int pg_decide(pg_decision_set *out, const pg_results *old, const pg_results *new
 				r->delta_percent = 100.0 * (r->new_center - r->old_center) /
 						   fabs(r->old_center);
 			}
-			bufprintf(r->reason, sizeof(r->reason),
+			pg_decide__printf(r->reason, sizeof(r->reason),
 				 "noise: too few samples (%zu+%zu runs) for a test",
 				 r->n_old, r->n_new);
 		} else {
@@ -809,7 +854,7 @@ int pg_decide(pg_decision_set *out, const pg_results *old, const pg_results *new
 		if (!w[i].tested)
 			continue;
 		out->rows[i].p_adjusted = pv[m++];
-		decide_tested(&out->rows[i], &w[i], out);
+		pg_decide__tested(&out->rows[i], &w[i], out);
 	}
 
 	/* pass 3: host drift (pv is free again: the cluster's values) */
@@ -817,16 +862,10 @@ int pg_decide(pg_decision_set *out, const pg_results *old, const pg_results *new
 		goto cleanup;
 
 	/* pass 4: reasons and counts */
-	for (i = 0; i < out->nrows; i++) {
-		pg_decide_row *r = &out->rows[i];
-
+	for (i = 0; i < out->nrows; i++)
 		if (w[i].tested)
-			reason_tested(r, &w[i], out);
-		out->regressions += r->decision == PG_DECISION_REGRESSION;
-		out->improvements += r->decision == PG_DECISION_IMPROVEMENT;
-		out->drift_rows += r->decision == PG_DECISION_DRIFT;
-		out->cannot_guard += r->cannot_guard != 0;
-	}
+			pg_decide__reason(&out->rows[i], &w[i], out);
+	pg_decide__count(out);
 
 cleanup:
 	if (err < 0)
