@@ -5,6 +5,8 @@
 #   make test       every test (unit, unit under ASan+UBSan, end-to-end, clang build)
 #   make CC=clang   build with clang
 #   make bench-stats  time `perfgate compare` on two 14 MB result files
+#   make bench-profiler, simulate-gate, simulate-sequential, simulate-paired,
+#        experiment-noise   the figures in README.md (see there)
 
 CC      ?= cc
 BUILD   ?= build
@@ -15,7 +17,9 @@ PYTHON  ?= /usr/bin/python3
 # already there under libcurl) gives SHA-256; libxml2 parses S3 listings
 # and WebDAV PROPFIND answers.
 PKG_BUILD := libgit2 libcurl gsl jansson zlib libcrypto libxml-2.0 libprotobuf-c libdw
-PKG_TEST  := cmocka
+# valgrind: its headers give the harness callgrind's client requests, and
+# the callgrind tests run it (only checked: its .pc would link valgrind's core)
+PKG_TEST  := cmocka valgrind
 deb_of = $(patsubst libgit2,libgit2-dev,$(patsubst libcurl,libcurl4-openssl-dev,$(patsubst \
 	gsl,libgsl-dev,$(patsubst jansson,libjansson-dev,$(patsubst zlib,zlib1g-dev,$(patsubst \
 	cmocka,libcmocka-dev,$(patsubst libcrypto,libssl-dev,$(patsubst \
@@ -116,7 +120,9 @@ $(BUILD)/obj/%.o: %.c | $(PROTO_H) $(HOOK_H)
 
 $(LIB_COMMON): $(COMMON_OBJ)
 $(LIB_STATS): $(STATS_OBJ) $(PROTO_OBJ)
-$(LIB_RUNNER): $(RUNNER_OBJ)
+# the harness's bench_regex.c (Go's -bench splitting) is shared with the
+# runner (bench-runner/ab.c), so both read a -bench expression alike
+$(LIB_RUNNER): $(RUNNER_OBJ) $(BUILD)/obj/bench-runner/harness/bench_regex.o
 $(LIB_GATE): $(GATE_OBJ)
 $(BUILD)/%.a:
 	@mkdir -p $(dir $@)
@@ -274,10 +280,18 @@ simulate-sequential: $(BUILD)/simulate_sequential
 simulate-paired: $(BUILD)/simulate_paired
 	$(BUILD)/simulate_paired $(SIMULATE_ARGS)
 
+# ---------------------------------------------------------------- noise experiment
+# Real gates of the example suite, per way of measuring: false alarms on an
+# unchanged commit, injected 5% and 10% slowdowns caught, wall time per gate
+# (tests/bench/experiment_noise.sh; TRIALS, COUNT, MODES, BENCH... tune it).
+.PHONY: experiment-noise
+experiment-noise: $(PERFGATE) $(EXAMPLE_SUITE)
+	@BUILD=$(BUILD) tests/bench/experiment_noise.sh
+
 clean:
 	rm -rf build
 
 help:
-	@sed -n '1,10p' Makefile
+	@sed -n '1,12p' Makefile
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -8,7 +8,8 @@ set -eu
 
 BUILD_PKGS="gcc make pkg-config git ca-certificates
 	libgit2-dev libcurl4-openssl-dev libgsl-dev libjansson-dev zlib1g-dev
-	libssl-dev libxml2-dev libprotobuf-c-dev protobuf-c-compiler libdw-dev"
+	libssl-dev libxml2-dev libprotobuf-c-dev protobuf-c-compiler libdw-dev
+	valgrind"
 TEST_PKGS="clang libcmocka-dev python3 g++ libbenchmark-dev golang-go chromium linux-perf"
 # The store tests' servers (tests/servers/): nginx with WebDAV, openssl for
 # its test certificates, curl for the servers' self-checks; Node.js and npm

@@ -58,6 +58,8 @@ static void child_exec(const pg_run_opts *opts, int out_fd, int err_fd,
 		goto fail;
 	if (opts->cpus && pg_cpus_pin(opts->cpus) < 0)
 		goto fail;
+	if (opts->cwd && chdir(opts->cwd) < 0)
+		goto fail;
 	if (opts->nice > 0) {
 		int cur;
 
@@ -72,7 +74,10 @@ static void child_exec(const pg_run_opts *opts, int out_fd, int err_fd,
 		}
 	}
 	signal(SIGPIPE, SIG_DFL);
-	execvp(opts->argv[0], opts->argv);
+	if (opts->envp)
+		execvpe(opts->argv[0], opts->argv, opts->envp);
+	else
+		execvp(opts->argv[0], opts->argv);
 fail:
 	e = errno;
 	if (write(report, &e, sizeof(e)) < 0) {

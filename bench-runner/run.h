@@ -19,6 +19,10 @@ typedef struct pg_run_opts {
 				 * permitted (e.g. 5 -> nice -5); 0: leave it */
 	double timeout;         /* seconds; 0: none */
 	size_t max_output;      /* cap on captured stdout, bytes; 0: 256 MiB */
+	const char *cwd;        /* working directory of the process; NULL: ours */
+	char *const *envp;      /* its whole environment ("NAME=value",
+				 * NULL-terminated); NULL: ours. argv[0] is
+				 * still looked up in our PATH */
 } pg_run_opts;
 
 #define PG_RUN_STDERR_KEEP 8192 /* bytes of stderr kept (the end) */

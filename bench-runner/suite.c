@@ -1,6 +1,10 @@
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench-runner/perf_profile.h"
 #include "bench-runner/suite.h"
@@ -96,20 +100,171 @@ cleanup:
 	return err;
 }
 
+/* ------------------------------------------------------------ callgrind */
+
+/* What every run under callgrind shares. */
+typedef struct cg_ctx {
+	pg_buf valgrind;  /* its absolute path */
+	pg_buf version;   /* "3.19.0" */
+	pg_buf suite;     /* the suite's absolute path */
+	pg_buf tmp;       /* our temporary directory, for the dumps */
+	pg_buf dir;       /* the current run's directory in it */
+	char **env;       /* the pinned environment */
+	char **argv;      /* the current run's command line */
+} cg_ctx;
+
+static void cg_init(cg_ctx *c)
+{
+	memset(c, 0, sizeof(*c));
+	pg_buf_init(&c->valgrind, 0);
+	pg_buf_init(&c->version, 0);
+	pg_buf_init(&c->suite, 0);
+	pg_buf_init(&c->tmp, 0);
+	pg_buf_init(&c->dir, 0);
+}
+
+/* Remove a temporary directory, best effort, keeping the current error
+ * message (a failure being reported must not be replaced by this one). */
+static void remove_quietly(const char *path)
+{
+	char saved[PG_ERROR_MAX];
+
+	snprintf(saved, sizeof(saved), "%s", pg_error_last());
+	if (pg_remove_tree(path) < 0) {
+		if (*saved)
+			pg_error_set(PG_ERROR, "%s", saved);
+		else
+			pg_error_clear();
+	}
+}
+
+static void cg_release(cg_ctx *c)
+{
+	if (c->tmp.len)
+		remove_quietly(c->tmp.ptr);
+	pg_buf_release(&c->valgrind);
+	pg_buf_release(&c->version);
+	pg_buf_release(&c->suite);
+	pg_buf_release(&c->tmp);
+	pg_buf_release(&c->dir);
+	pg_free_strv(c->env);
+	pg_free_strv(c->argv);
+	c->env = c->argv = NULL;
+}
+
+extern char **environ;
+
+/* valgrind, the suite's absolute path, the environment, a temporary
+ * directory; the "measure" configuration line. */
+static int cg_prepare(cg_ctx *c, pg_results *merged, const pg_suite_opts *opts)
+{
+	const pg_callgrind_opts *o = opts->callgrind;
+	const char *base = getenv("TMPDIR");
+	pg_buf measure = PG_BUF_INIT;
+	int err;
+
+	if ((err = pg_callgrind_find(&c->valgrind, &c->version, o->valgrind)) < 0 ||
+	    (err = pg_callgrind_resolve(&c->suite, opts->run.argv[0])) < 0 ||
+	    (err = pg_callgrind_env(&c->env, environ, o->keep_env, o->nkeep_env)) < 0)
+		goto cleanup;
+	pg_buf_addf(&c->tmp, "%s/perfgate-callgrind.XXXXXX", base && *base ? base : "/tmp");
+	if (pg_buf_failed(&c->tmp)) {
+		err = PG_ENOMEM;
+		goto cleanup;
+	}
+	if (!mkdtemp(c->tmp.ptr)) {
+		err = pg_error_set_errno(PG_EINFRA, "cannot create a temporary directory '%s'",
+					 c->tmp.ptr);
+		pg_buf_reset(&c->tmp);
+		goto cleanup;
+	}
+	if ((err = pg_callgrind_describe(&measure, c->version.ptr, o)) < 0 ||
+	    (err = pg_results_set_config(merged, "measure", 7, measure.ptr, measure.len)) < 0)
+		goto cleanup;
+
+cleanup:
+	pg_buf_release(&measure);
+	return err;
+}
+
+/* The command of run `i` (its dumps in their own directory). */
+static int cg_command(cg_ctx *c, pg_run_opts *ro, const pg_suite_opts *opts, size_t i)
+{
+	pg_buf pattern = PG_BUF_INIT;
+	int err;
+
+	pg_free_strv(c->argv);
+	c->argv = NULL;
+	pg_buf_reset(&c->dir);
+	pg_buf_addf(&c->dir, "%s/run-%zu", c->tmp.ptr, i + 1);
+	pg_buf_addf(&pattern, "%s/cg.%%p", c->dir.ptr);
+	if (pg_buf_failed(&c->dir) || pg_buf_failed(&pattern)) {
+		err = PG_ENOMEM;
+		goto cleanup;
+	}
+	if (mkdir(c->dir.ptr, 0700) < 0 && errno != EEXIST) {
+		err = pg_error_set_errno(PG_EINFRA, "cannot create '%s'", c->dir.ptr);
+		goto cleanup;
+	}
+	if ((err = pg_callgrind_argv(&c->argv, c->valgrind.ptr, pattern.ptr, c->suite.ptr,
+				     opts->run.argv, opts->callgrind)) < 0)
+		goto cleanup;
+	ro->argv = c->argv;
+	ro->envp = c->env;
+	ro->cwd = PG_CALLGRIND_CWD;
+
+cleanup:
+	pg_buf_release(&pattern);
+	return err;
+}
+
+/* The run's results rewritten with its dumps: `text` (the Go benchmark
+ * format) replaces its output; `one` is parsed again from it. */
+static int cg_take(pg_buf *text, pg_results *one, cg_ctx *c, const pg_suite_opts *opts,
+		   const char *label)
+{
+	pg_callgrind_dumps dumps;
+	int err;
+
+	pg_callgrind_dumps_init(&dumps);
+	if ((err = pg_callgrind_read_dir(&dumps, c->dir.ptr)) < 0) {
+		err = pg_error_prefix(PG_EINFRA, "%s", label);
+		goto cleanup;
+	}
+	if ((err = pg_callgrind_rewrite(text, one, &dumps, opts->callgrind->cache_sim,
+					label)) < 0)
+		goto cleanup;
+	pg_results_release(one);
+	pg_results_init(one);
+	err = pg_results_parse(one, label, text->ptr, text->len);
+
+cleanup:
+	pg_callgrind_dumps_release(&dumps);
+	remove_quietly(c->dir.ptr); /* the dumps are read */
+	return err;
+}
+
+/* ------------------------------------------------------------ running */
+
 int pg_suite_run(pg_suite_result *out, const pg_suite_opts *opts)
 {
 	double (*clock)(void) = opts->clock ? opts->clock : real_clock;
 	size_t total = opts->warmup + opts->count, i;
 	pg_run_result rr;
-	pg_buf label = PG_BUF_INIT;
+	pg_run_opts ro = opts->run;
+	pg_buf label = PG_BUF_INIT, cg_text = PG_BUF_INIT;
 	double t0 = monotonic();
+	cg_ctx cg;
 	int err = 0;
 
 	pg_run_result_init(&rr);
+	cg_init(&cg);
 	if (opts->count < 1 || !opts->run.argv || !opts->run.argv[0]) {
 		err = pg_error_set(PG_EINPUT, "nothing to run");
 		goto cleanup;
 	}
+	if (opts->callgrind && (err = cg_prepare(&cg, &out->merged, opts)) < 0)
+		goto cleanup;
 	out->count = opts->count;
 	out->priority_raised = opts->run.nice > 0;
 	out->runs = calloc(opts->count, sizeof(*out->runs));
@@ -129,7 +284,9 @@ int pg_suite_run(pg_suite_result *out, const pg_suite_opts *opts)
 		report(opts, i + 1, total, warm, 0, t0, 0);
 		pg_run_result_release(&rr);
 		pg_run_result_init(&rr);
-		if ((err = pg_run_process(&rr, &opts->run)) < 0) {
+		if (opts->callgrind && (err = cg_command(&cg, &ro, opts, i)) < 0)
+			goto cleanup;
+		if ((err = pg_run_process(&rr, &ro)) < 0) {
 			err = pg_error_prefix(err, "%s", label.ptr);
 			goto cleanup;
 		}
@@ -138,6 +295,9 @@ int pg_suite_run(pg_suite_result *out, const pg_suite_opts *opts)
 			out->priority_raised = 0;
 		pg_results_init(&one);
 		err = take_run(&one, &rr, opts, label.ptr);
+		pg_buf_reset(&cg_text);
+		if (err == 0 && opts->callgrind)
+			err = cg_take(&cg_text, &one, &cg, opts, label.ptr);
 		if (err < 0) {
 			pg_results_release(&one);
 			pg_buf_add(&out->failure_stderr, rr.err.ptr, rr.err.len);
@@ -148,7 +308,9 @@ int pg_suite_run(pg_suite_result *out, const pg_suite_opts *opts)
 			continue;
 		}
 		/* the merged set: parse again (cheap) rather than copy */
-		if ((err = pg_results_parse(&out->merged, label.ptr, rr.out.ptr,
+		if ((err = opts->callgrind ?
+			   pg_results_parse(&out->merged, label.ptr, cg_text.ptr, cg_text.len) :
+			   pg_results_parse(&out->merged, label.ptr, rr.out.ptr,
 					    rr.out.len)) < 0) {
 			pg_results_release(&one);
 			goto cleanup;
@@ -162,6 +324,8 @@ int pg_suite_run(pg_suite_result *out, const pg_suite_opts *opts)
 cleanup:
 	pg_run_result_release(&rr);
 	pg_buf_release(&label);
+	pg_buf_release(&cg_text);
+	cg_release(&cg);
 	return err;
 }
 

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "bench-runner/callgrind.h"
 #include "bench-runner/run.h"
 #include "common/buf.h"
 #include "stats/results.h"
@@ -33,6 +34,13 @@ typedef struct pg_suite_opts {
 	/* called before and after each run; may be NULL */
 	void (*progress)(void *ctx, const pg_suite_progress *p);
 	void *progress_ctx;
+	/* --measure callgrind: each run under valgrind's callgrind with the
+	 * environment and working directory pinned, the suite's time metrics
+	 * replaced by instructions/op (bench-runner/callgrind.h); run.argv[0]
+	 * is made absolute, run.envp and run.cwd are set by the runner.
+	 * NULL: time (the suite as it is). Profiled runs (pg_suite_profile)
+	 * never run under callgrind. */
+	const pg_callgrind_opts *callgrind;
 } pg_suite_opts;
 
 typedef struct pg_suite_result {
@@ -74,7 +82,10 @@ int pg_suite_profile(pg_suite_result *out, const pg_suite_opts *opts,
 
 /*
  * Run the suite. Returns 0 when every run completed and printed benchmark
- * results. Returns PG_EINFRA when a run could not be started, crashed,
+ * results. With opts->callgrind the merged results get the configuration
+ * line "measure" (pg_callgrind_describe) before the suite's own lines, and
+ * valgrind missing or a suite without perfgate's harness is PG_EINFRA
+ * with a message saying so. Returns PG_EINFRA when a run could not be started, crashed,
  * exited with a non-zero status, timed out or printed no (or malformed)
  * results: the message names the run ("run 3 of 10: 'suite' was killed by
  * signal 11 (Segmentation fault)"), `out` keeps the runs completed before

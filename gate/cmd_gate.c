@@ -19,7 +19,9 @@
 #include "gate/baseline.h"
 #include "gate/cmd.h"
 #include "gate/config.h"
+#include "gate/gate_ab.h"
 #include "gate/gate_job.h"
+#include "gate/git.h"
 #include "gate/profile_files.h"
 #include "gate/report.h"
 #include "gate/resolve.h"
@@ -28,6 +30,7 @@
 #include "gate/store_cli.h"
 #include "stats/decide.h"
 #include "stats/profile.h"
+#include "stats/sequential.h"
 #include "stats/results.h"
 #include "common/banned.h"
 
@@ -42,7 +45,9 @@ static const char gate_usage[] =
 	"    --store URL            the artifact store (default: .perfgate/store)\n"
 	"    --project NAME         the project in the store\n"
 	"    --baseline-branch NAME the branch baselines come from (default: main)\n"
-	"    -n, --count N          measured runs (default 10)\n"
+	"    -n, --count N|auto     measured runs (default 10); auto: batches of 5 until\n"
+	"                           every benchmark is clearly inside or beyond its\n"
+	"                           threshold, at most as many as the baseline has\n"
 	"    --warmup N             discarded runs (default 1)\n"
 	"    --cpus LIST            pin the suite to these CPUs ('none': no pinning)\n"
 	"    --timeout SEC          kill a run of the suite after SEC seconds\n"
@@ -63,6 +68,17 @@ static const char gate_usage[] =
 	"    --require-upload       a failed upload of the artifacts is exit 3\n"
 	"    --no-upload            do not upload the run's artifacts\n"
 	"    --run-id ID            the run's id in the store (default: from CI)\n"
+	"    --measure time|callgrind  what to measure (default: \"measure\" in\n"
+	"                           perfgate.json, else time); callgrind: exact\n"
+	"                           instructions/op (perfgate run --measure callgrind)\n"
+	"    --ab                   build the baseline commit on this runner and measure\n"
+	"                           both builds interleaved (ABBA); a paired analysis\n"
+	"                           decides\n"
+	"    --confirm, --no-confirm  re-measure the suspects of the first pass in an\n"
+	"                           A/B with more pairs and fail only if that agrees\n"
+	"                           (default: on when CI is set, perfgate.json has\n"
+	"                           a \"build\" command and time is measured)\n"
+	"    --confirm-rounds N     pairs per suspect in the confirmation (default 2 x N)\n"
 	"    --shard K/N            run only shard K of N and upload its results\n"
 	"    --collect N            gather the N shards' results from the store\n"
 	"                           and decide for the whole suite\n"
@@ -80,7 +96,8 @@ enum {
 	OPT_CORRECTION, OPT_MISSING, OPT_RESULTS, OPT_BASELINE_FILE, OPT_JSON,
 	OPT_MARKDOWN, OPT_JUNIT, OPT_QUICK, OPT_SAME_HOST, OPT_REQ_QUIET,
 	OPT_REQ_UPLOAD, OPT_NO_UPLOAD, OPT_RUN_ID, OPT_SHARD, OPT_COLLECT,
-	OPT_CACERT, OPT_INSECURE
+	OPT_CACERT, OPT_INSECURE, OPT_AB, OPT_CONFIRM, OPT_NO_CONFIRM, OPT_CONFIRM_ROUNDS,
+	OPT_MEASURE
 };
 
 struct gate_args {
@@ -90,6 +107,10 @@ struct gate_args {
 	const char *shard;
 	long collect;
 	int same_host, require_upload, no_upload;
+	int ab;
+	int count_auto;         /* --count auto */
+	int confirm;            /* 1 on, 0 off, -1 the default */
+	size_t confirm_rounds;  /* 0: 2 x count */
 };
 
 /* Everything one gate run collects, released in one place. */
@@ -108,6 +129,12 @@ struct gate_state {
 	pg_manifest manifest;
 	pg_decision_set decision;
 	int have_decision;
+	pg_ab_outcome ab;       /* --ab: the A/B pass */
+	pg_ab_outcome confirm;  /* the confirmation of suspects */
+	const pg_decision_set *deciding;  /* what the verdict comes from */
+	const pg_decision_set *first_pass;
+	const char *deciding_title;
+	const char *first_pass_title;
 	json_t *baseline_host;
 	json_t *candidate_host;
 	pg_buf baseline_commit;
@@ -175,6 +202,8 @@ static void state_init(struct gate_state *st)
 	pg_results_init(&st->baseline);
 	pg_resolve_result_init(&st->repo);
 	pg_manifest_init(&st->manifest);
+	pg_ab_outcome_init(&st->ab);
+	pg_ab_outcome_init(&st->confirm);
 }
 
 static void state_release(struct gate_state *st)
@@ -197,6 +226,8 @@ static void state_release(struct gate_state *st)
 	pg_manifest_release(&st->manifest);
 	if (st->have_decision)
 		pg_decision_set_release(&st->decision);
+	pg_ab_outcome_release(&st->ab);
+	pg_ab_outcome_release(&st->confirm);
 	json_decref(st->baseline_host);
 	json_decref(st->candidate_host);
 	free_lines(st->warnings, st->nwarnings);
@@ -533,7 +564,9 @@ static int explain_regressions(struct gate_state *st)
 	size_t nb = 0, nn = 0, i, k, j;
 	int err = 0;
 
-	if (!st->have_decision || !st->decision.regressions || !st->tmpdir.len)
+	const pg_decision_set *d = st->deciding;
+
+	if (!d || !d->regressions || !st->tmpdir.len)
 		return 0;
 	pg_buf_addf(&base_dir, "%s/baseline/profiles", st->tmpdir.ptr);
 	pg_buf_addf(&new_dir, "%s/profiles", st->tmpdir.ptr);
@@ -544,14 +577,14 @@ static int explain_regressions(struct gate_state *st)
 		goto cleanup; /* no profiles of the candidate: nothing to say */
 	base = prefixed(base_rel, nb, base_dir.ptr);
 	new = prefixed(new_rel, nn, new_dir.ptr);
-	st->profiles = calloc(st->decision.regressions + 1, sizeof(*st->profiles));
-	st->functions = calloc(st->decision.regressions + 1, sizeof(*st->functions));
+	st->profiles = calloc(d->regressions + 1, sizeof(*st->profiles));
+	st->functions = calloc(d->regressions + 1, sizeof(*st->functions));
 	if (!base || !new || !st->profiles || !st->functions) {
 		err = pg_error_set(PG_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	for (i = 0; i < st->decision.nrows; i++) {
-		const pg_decide_row *row = &st->decision.rows[i];
+	for (i = 0; i < d->nrows; i++) {
+		const pg_decide_row *row = &d->rows[i];
 		pg_report_profile *rp;
 		pg_profile_diff diff;
 		int dup = 0;
@@ -863,6 +896,11 @@ static int parse_gate_args(struct gate_args *a, int argc, char **argv)
 		{ "require-upload", no_argument, NULL, OPT_REQ_UPLOAD },
 		{ "no-upload", no_argument, NULL, OPT_NO_UPLOAD },
 		{ "run-id", required_argument, NULL, OPT_RUN_ID },
+		{ "measure", required_argument, NULL, OPT_MEASURE },
+		{ "ab", no_argument, NULL, OPT_AB },
+		{ "confirm", no_argument, NULL, OPT_CONFIRM },
+		{ "no-confirm", no_argument, NULL, OPT_NO_CONFIRM },
+		{ "confirm-rounds", required_argument, NULL, OPT_CONFIRM_ROUNDS },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "collect", required_argument, NULL, OPT_COLLECT },
 		{ "cacert", required_argument, NULL, OPT_CACERT },
@@ -885,8 +923,13 @@ static int parse_gate_args(struct gate_args *a, int argc, char **argv)
 		case OPT_PROJECT: a->job.project = optarg; break;
 		case OPT_BASELINE_BRANCH: a->job.baseline_branch = optarg; break;
 		case 'n':
+			if (!strcmp(optarg, "auto")) {
+				a->count_auto = 1;
+				break;
+			}
 			err = pg_parse_count(&count, "--count", optarg, 1);
 			a->job.count = (long)count;
+			a->count_auto = 0;
 			break;
 		case OPT_WARMUP:
 			err = pg_parse_count(&count, "--warmup", optarg, 0);
@@ -912,6 +955,13 @@ static int parse_gate_args(struct gate_args *a, int argc, char **argv)
 		case OPT_REQ_UPLOAD: a->require_upload = 1; break;
 		case OPT_NO_UPLOAD: a->no_upload = 1; break;
 		case OPT_RUN_ID: a->run_id = optarg; break;
+		case OPT_MEASURE: a->job.measure = optarg; break;
+		case OPT_AB: a->ab = 1; break;
+		case OPT_CONFIRM: a->confirm = 1; break;
+		case OPT_NO_CONFIRM: a->confirm = 0; break;
+		case OPT_CONFIRM_ROUNDS:
+			err = pg_parse_count(&a->confirm_rounds, "--confirm-rounds", optarg, 2);
+			break;
 		case OPT_SHARD: a->shard = optarg; break;
 		case OPT_COLLECT:
 			err = pg_parse_count(&count, "--collect", optarg, 1);
@@ -940,6 +990,14 @@ static int parse_gate_args(struct gate_args *a, int argc, char **argv)
 		a->job.suite = argv + optind;
 		a->job.nsuite = (size_t)(argc - optind);
 	}
+	if (a->count_auto && (a->ab || a->results || a->shard || a->collect))
+		return -pg_usage_error(gate_usage, "gate: --count auto measures the candidate "
+				       "against a stored baseline or --baseline-file: it excludes "
+				       "--ab, --results, --shard and --collect");
+	if ((a->ab || a->confirm == 1) && (a->baseline_file || a->results || a->shard || a->collect))
+		return -pg_usage_error(gate_usage, "gate: --ab and --confirm measure both builds "
+				       "here: they exclude --baseline-file, --results, --shard and "
+				       "--collect");
 	if (a->shard && a->collect)
 		return -pg_usage_error(gate_usage, "gate: --shard and --collect exclude each other");
 	if (a->results && (a->shard || a->collect))
@@ -977,18 +1035,149 @@ static int apply_decision_args(pg_gate_config *cfg, const struct gate_args *a)
 
 /* ------------------------------------------------------------ the job */
 
+static void decide_opts(pg_decide_opts *o, const struct gate_state *st)
+{
+	pg_decide_opts def = PG_DECIDE_OPTS_INIT;
+
+	*o = def;
+	o->alpha = st->cfg.alpha;
+	o->correction = st->cfg.correction;
+	o->threshold_on = st->cfg.threshold_on;
+	o->test = st->cfg.test;
+	o->rule = pg_config_rule;
+	o->rule_ctx = (void *)&st->cfg;
+}
+
 static int decide(struct gate_state *st)
 {
-	pg_decide_opts o = PG_DECIDE_OPTS_INIT;
+	pg_decide_opts o;
 
-	o.alpha = st->cfg.alpha;
-	o.correction = st->cfg.correction;
-	o.threshold_on = st->cfg.threshold_on;
-	o.test = st->cfg.test;
-	o.rule = pg_config_rule;
-	o.rule_ctx = &st->cfg;
+	decide_opts(&o, st);
 	st->have_decision = 1;
 	return pg_decide(&st->decision, &st->baseline, &st->candidate, &o);
+}
+
+/* --count auto: run the candidate in batches, looking after each with the
+ * sequential rule (stats/sequential.h), until every row is decided or the
+ * maximum is reached; the maximum is the baseline's own count (unequal
+ * counts make Welch's test on skewed timings raise false alarms). */
+static int run_sequential(struct gate_state *st, const struct gate_args *a, int *status)
+{
+	pg_seq_opts so = PG_SEQ_OPTS_INIT;
+	pg_seq_state seq;
+	pg_seq_verdict v;
+	pg_gate_config batch_cfg;
+	pg_buf text = PG_BUF_INIT, profiles = PG_BUF_INIT;
+	size_t base_n = 0, i, done = 0;
+	int err = 0, started = 0;
+
+	*status = PG_EXIT_OK;
+	for (i = 0; i < st->baseline.nseries; i++)
+		if (st->baseline.series[i].n > base_n)
+			base_n = st->baseline.series[i].n;
+	decide_opts(&so.decide, st);
+	so.max_runs = base_n < 30 ? base_n : 30;
+	if (so.max_runs < 2)
+		so.max_runs = 2;
+	so.min_runs = so.max_runs < 5 ? so.max_runs : 5;
+	so.batch = 5;
+	so.baseline_fixed = 1;
+	if ((err = pg_sequential_init(&seq, &so)) < 0)
+		return err;
+	started = 1;
+	batch_cfg = st->cfg; /* shallow: the counts change, nothing is freed */
+	if ((err = make_tmpdir(st)) < 0)
+		goto cleanup;
+	pg_buf_addf(&profiles, "%s/profiles", st->tmpdir.ptr);
+	for (;;) {
+		pg_results batch;
+		size_t want = done ? v.next_runs : so.min_runs;
+
+		batch_cfg.count = want > done ? want - done : 1;
+		batch_cfg.warmup = done ? 0 : st->cfg.warmup;
+		pg_results_init(&batch);
+		*status = pg_job_run_suite(&batch, &batch_cfg, &a->job, NULL, NULL,
+					   done ? NULL : profiles.ptr);
+		if (*status != PG_EXIT_OK) {
+			pg_results_release(&batch);
+			goto cleanup;
+		}
+		pg_buf_reset(&text);
+		err = pg_results_format_benchfmt(&text, &batch);
+		pg_results_release(&batch);
+		if (err < 0 || (err = pg_results_parse(&st->candidate, "candidate", text.ptr,
+						       text.len)) < 0)
+			goto cleanup;
+		done += batch_cfg.count;
+		if ((err = pg_sequential_step(&v, &seq, &st->baseline, &st->candidate)) < 0)
+			goto cleanup;
+		if (v.stop)
+			break;
+	}
+	add_line(&st->warnings, &st->nwarnings, "--count auto: %zu run%s of at most %zu (%s); "
+		 "%zu run%s saved; %zu undecided, %zu hopeless at the stop",
+		 v.runs, v.runs == 1 ? "" : "s", so.max_runs,
+		 v.all_decided ? "every benchmark metric decided" : "the plan's last look",
+		 v.runs_saved, v.runs_saved == 1 ? "" : "s", v.undecided, v.hopeless);
+	{
+		pg_decide_opts fin;
+
+		pg_sequential_final_opts(&fin, &seq);
+		st->have_decision = 1;
+		err = pg_decide(&st->decision, &st->baseline, &st->candidate, &fin);
+		st->deciding = &st->decision;
+	}
+
+cleanup:
+	if (started)
+		pg_sequential_release(&seq);
+	pg_buf_release(&text);
+	pg_buf_release(&profiles);
+	return err;
+}
+
+/* Confirmation on by default in CI when the baseline can be built, and
+ * time is measured (instruction counts are exact: nothing to confirm). */
+static int want_confirm(const struct gate_args *a, const pg_gate_config *cfg)
+{
+	const char *ci = getenv("CI");
+
+	if (a->confirm >= 0)
+		return a->confirm;
+	return ci && *ci && cfg->build && *cfg->build &&
+	       cfg->measure.mode != PG_MEASURE_CALLGRIND;
+}
+
+/* An A/B measurement of `benchmarks` (NULL: all) against the baseline
+ * commit: the A/B pass of --ab, or the confirmation of suspects. */
+static int measure_ab(pg_ab_outcome *out, struct gate_state *st, const struct gate_args *a,
+		      const char *commit, char *const *benchmarks, size_t rounds)
+{
+	pg_decide_opts o;
+	pg_buf top = PG_BUF_INIT;
+	pg_ab_job job;
+	int err;
+
+	decide_opts(&o, st);
+	if ((err = pg_git_toplevel(&top, ".")) < 0)
+		goto cleanup;
+	memset(&job, 0, sizeof(job));
+	job.cfg = &st->cfg;
+	job.o = &a->job;
+	job.decide = &o;
+	job.repo_top = top.ptr;
+	job.baseline_commit = commit;
+	job.benchmarks = benchmarks;
+	job.rounds = rounds;
+	err = pg_gate_ab(out, &job);
+	if (err < 0 && out->failure_stderr.len) {
+		pg_buf_rtrim(&out->failure_stderr);
+		fprintf(stderr, "perfgate: the end of its output:\n%s\n", out->failure_stderr.ptr);
+	}
+
+cleanup:
+	pg_buf_release(&top);
+	return err;
 }
 
 int cmd_gate(int argc, char **argv)
@@ -1003,6 +1192,7 @@ int cmd_gate(int argc, char **argv)
 	int use_store;
 
 	memset(&a, 0, sizeof(a));
+	a.confirm = -1;
 	pg_job_opts_init(&a.job);
 	err = parse_gate_args(&a, argc, argv);
 	if (err)
@@ -1044,6 +1234,9 @@ int cmd_gate(int argc, char **argv)
 		err = collect_shards(&st, a.collect);
 	} else if (a.results) {
 		err = read_results(&st.candidate, a.results);
+	} else if (a.ab || a.count_auto) {
+		/* measured once the baseline is known: in the A/B, or in
+		 * batches against it */
 	} else {
 		pg_buf profiles = PG_BUF_INIT;
 
@@ -1062,7 +1255,7 @@ int cmd_gate(int argc, char **argv)
 		status = pg_die_code(err);
 		goto error_report;
 	}
-	if (!st.candidate_host)
+	if (!st.candidate_host && !a.ab && !a.count_auto)
 		st.candidate_host = host_of(&st.candidate);
 
 	/* the baseline */
@@ -1084,6 +1277,60 @@ int cmd_gate(int argc, char **argv)
 	if (st.have_repo && st.repo.dirty)
 		add_line(&st.warnings, &st.nwarnings, "the working tree has uncommitted changes: "
 			 "the candidate is HEAD plus them");
+	if (have_baseline && st.baseline.nseries && st.candidate.nseries) {
+		/* --measure time vs callgrind: say so, the rows will not match */
+		pg_buf w = PG_BUF_INIT;
+
+		if (pg_job_measure_warning(&w, &st.baseline, &st.candidate) > 0)
+			add_line(&st.warnings, &st.nwarnings, "%s", w.ptr);
+		pg_buf_release(&w);
+	}
+	if (a.ab && !have_baseline && st.have_repo && st.repo.merge_base[0]) {
+		/* no stored baseline: the A/B builds the merge base itself */
+		pg_buf_reset(&st.baseline_commit);
+		pg_buf_reset(&st.baseline_source);
+		pg_buf_adds(&st.baseline_commit, st.repo.merge_base);
+		pg_buf_addf(&st.baseline_source, "merge base of HEAD and %s, built on this runner",
+			    st.repo.target_branch ? st.repo.target_branch : "the baseline branch");
+		have_baseline = 1;
+	}
+	if (a.ab && have_baseline) {
+		if ((err = measure_ab(&st.ab, &st, &a, st.baseline_commit.ptr, NULL,
+				      st.cfg.count)) < 0) {
+			status = pg_die_code(err);
+			goto error_report;
+		}
+		st.deciding = &st.ab.paired.decision;
+		st.deciding_title = st.ab.title.ptr;
+		{
+			pg_results host;
+
+			pg_results_init(&host);
+			pg_host_fingerprint(&host, NULL);
+			st.candidate_host = host_of(&host);
+			st.baseline_host = st.baseline_host ? st.baseline_host :
+							      json_incref(st.candidate_host);
+			pg_results_release(&host);
+		}
+	}
+	if (a.count_auto) {
+		int run_status = PG_EXIT_OK;
+
+		if (have_baseline)
+			err = run_sequential(&st, &a, &run_status);
+		else
+			run_status = pg_job_run_suite(&st.candidate, &st.cfg, &a.job, NULL, NULL,
+						      NULL);
+		if (run_status != PG_EXIT_OK) {
+			status = run_status;
+			goto error_report;
+		}
+		if (err < 0) {
+			status = pg_die_code(err);
+			goto error_report;
+		}
+		st.candidate_host = host_of(&st.candidate);
+	}
 	if (!have_baseline) {
 		add_line(&st.warnings, &st.nwarnings,
 			 "no baseline to compare with%s: nothing was checked (run 'perfgate baseline "
@@ -1095,15 +1342,45 @@ int cmd_gate(int argc, char **argv)
 		status = st.cfg.missing_baseline == PG_MISSING_BASELINE_PASS ? PG_EXIT_OK :
 									     PG_EXIT_INFRA;
 	} else {
-		if ((err = decide(&st)) < 0) {
-			status = pg_die_code(err);
-			goto error_report;
+		if (!a.ab && !st.have_decision) {
+			if ((err = decide(&st)) < 0) {
+				status = pg_die_code(err);
+				goto error_report;
+			}
+			st.deciding = &st.decision;
 		}
 		if ((err = compare_hosts(&st)) < 0) {
 			status = pg_die_code(err);
 			goto error_report;
 		}
-		status = st.decision.regressions ? PG_EXIT_REGRESSION : PG_EXIT_OK;
+		/* the confirmation: the suspects measured again, interleaved */
+		if (want_confirm(&a, &st.cfg) && st.baseline_commit.len) {
+			char **suspects = NULL;
+			size_t nsus = 0;
+
+			if ((err = pg_ab_suspects(&suspects, &nsus, st.deciding)) < 0) {
+				status = pg_die_code(err);
+				goto error_report;
+			}
+			if (nsus) {
+				size_t rounds = a.confirm_rounds ? a.confirm_rounds :
+					(2 * st.cfg.count > 10 ? 2 * st.cfg.count : 10);
+
+				err = measure_ab(&st.confirm, &st, &a, st.baseline_commit.ptr,
+						 suspects, rounds);
+				pg_free_strv(suspects);
+				if (err < 0) {
+					status = pg_die_code(err);
+					goto error_report;
+				}
+				st.first_pass = st.deciding;
+				st.first_pass_title = a.ab ? st.deciding_title :
+					"the stored baseline against the candidate's runs";
+				st.deciding = &st.confirm.paired.decision;
+				st.deciding_title = st.confirm.title.ptr;
+			}
+		}
+		status = st.deciding->regressions ? PG_EXIT_REGRESSION : PG_EXIT_OK;
 		if (st.nhost_diffs && st.cfg.require_same_host) {
 			pg_err("baseline and candidate ran on different hosts and "
 			       "--require-same-host was given");
@@ -1156,7 +1433,12 @@ report:
 	r.candidate_host = st.candidate_host;
 	r.host_differences = (const char *const *)st.host_diffs;
 	r.nhost_differences = st.nhost_diffs;
-	r.decision = have_baseline && st.have_decision ? &st.decision : NULL;
+	r.decision = have_baseline ? st.deciding : NULL;
+	r.decision_title = st.deciding_title;
+	r.first_pass = st.first_pass;
+	r.first_pass_title = st.first_pass_title;
+	r.paired = st.deciding == &st.confirm.paired.decision ? &st.confirm.paired :
+		   st.deciding == &st.ab.paired.decision ? &st.ab.paired : NULL;
 	r.warnings = (const char *const *)st.warnings;
 	r.nwarnings = st.nwarnings;
 	r.artifacts_url = st.artifacts.len ? st.artifacts.ptr : NULL;

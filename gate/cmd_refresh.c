@@ -36,6 +36,8 @@ static const char refresh_usage[] =
 	"    --timeout SEC          kill a run of the suite after SEC seconds\n"
 	"    --quick                the quick settings (see perfgate gate --quick)\n"
 	"    --require-quiet        the quiet-host checks must pass (else exit 3)\n"
+	"    --measure time|callgrind  what to measure (default: \"measure\" in\n"
+	"                           perfgate.json, else time)\n"
 	"    --allow-dirty          push even when the working tree has changes\n"
 	"    --cacert FILE          trust this CA too (store over https)\n"
 	"    --allow-insecure-http  allow credentials over plain http://\n"
@@ -46,7 +48,7 @@ static const char refresh_usage[] =
 	"the store failed\n";
 
 enum { R_CONFIG = 400, R_STORE, R_PROJECT, R_BRANCH, R_WARMUP, R_CPUS, R_TIMEOUT,
-       R_QUICK, R_REQ_QUIET, R_DIRTY, R_CACERT, R_INSECURE };
+       R_QUICK, R_REQ_QUIET, R_DIRTY, R_CACERT, R_INSECURE, R_MEASURE };
 
 /* The set's files: the results, then every profile as profiles/<path>
  * (NULL-terminated arrays of malloc'd strings). */
@@ -93,6 +95,7 @@ int cmd_baseline_refresh(int argc, char **argv)
 		{ "quick", no_argument, NULL, R_QUICK },
 		{ "require-quiet", no_argument, NULL, R_REQ_QUIET },
 		{ "allow-dirty", no_argument, NULL, R_DIRTY },
+		{ "measure", required_argument, NULL, R_MEASURE },
 		{ "cacert", required_argument, NULL, R_CACERT },
 		{ "allow-insecure-http", no_argument, NULL, R_INSECURE },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -142,6 +145,7 @@ int cmd_baseline_refresh(int argc, char **argv)
 		case R_QUICK: jo.quick = 1; break;
 		case R_REQ_QUIET: jo.require_quiet = 1; break;
 		case R_DIRTY: allow_dirty = 1; break;
+		case R_MEASURE: jo.measure = optarg; break;
 		case R_CACERT: jo.store_opts.cacert = optarg; break;
 		case R_INSECURE: jo.store_opts.allow_insecure_http = 1; break;
 		case 'v': pg_store_cli_verbose(&jo.store_opts); break;

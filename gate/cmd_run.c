@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
@@ -38,12 +39,37 @@ static const char run_usage[] =
 	"        --trim-path PREFIX remove PREFIX from the file names in the\n"
 	"                        profiles (build paths name users and hosts)\n"
 	"    -q, --quiet         no progress and no host warnings on stderr\n"
+	"        --measure time|callgrind  what to measure (default time); callgrind:\n"
+	"                        instructions/op counted by valgrind's callgrind in\n"
+	"                        the timed regions, exactly repeatable (suites built\n"
+	"                        with perfgate's harness; ns/op, MB/s and other time\n"
+	"                        metrics dropped, B/op and allocs/op kept; no warm-up)\n"
+	"        --callgrind-iterations N  fixed iterations per benchmark (default 100)\n"
+	"        --cache-sim     simulate the caches too: est-cycles/op\n"
+	"        --keep-env NAME pass the caller's variable NAME on (callgrind runs the\n"
+	"                        suite in / with only PATH=/usr/bin:/bin, LC_ALL=C,\n"
+	"                        HOME=/nonexistent and the PG_* variables); repeatable\n"
 	"\n"
 	"exit status: 0 done, 2 usage error, 3 a run failed (crash, non-zero exit,\n"
 	"timeout, no results) or the host is not quiet with --require-quiet\n";
 
 enum { OPT_WARMUP = 256, OPT_CPUS, OPT_TIMEOUT, OPT_JSON, OPT_REQUIRE_QUIET, OPT_PROFILE,
-       OPT_PROFILE_WITH, OPT_PROFILE_RUNS, OPT_PROFILE_RATE, OPT_TRIM };
+       OPT_PROFILE_WITH, OPT_PROFILE_RUNS, OPT_PROFILE_RATE, OPT_TRIM, OPT_MEASURE,
+       OPT_CG_ITERATIONS, OPT_CACHE_SIM, OPT_KEEP_ENV };
+
+/* --keep-env NAME, repeatable: the names (pointing into argv). */
+static int keep_env_add(char ***names, size_t *n, char *name)
+{
+	char **grown;
+
+	if (!*name || strchr(name, '='))
+		return pg_error_set(PG_EINPUT, "--keep-env needs a variable name, not '%s'", name);
+	if (!(grown = realloc(*names, (*n + 1) * sizeof(*grown))))
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	*names = grown;
+	grown[(*n)++] = name;
+	return 0;
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -60,12 +86,18 @@ int cmd_run(int argc, char **argv)
 		{ "profile-runs", required_argument, NULL, OPT_PROFILE_RUNS },
 		{ "profile-rate", required_argument, NULL, OPT_PROFILE_RATE },
 		{ "trim-path", required_argument, NULL, OPT_TRIM },
+		{ "measure", required_argument, NULL, OPT_MEASURE },
+		{ "callgrind-iterations", required_argument, NULL, OPT_CG_ITERATIONS },
+		{ "cache-sim", no_argument, NULL, OPT_CACHE_SIM },
+		{ "keep-env", required_argument, NULL, OPT_KEEP_ENV },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	pg_run_config cfg;
-	int c, err = 0;
+	char **keep = NULL;
+	size_t nkeep = 0, iters = 0;
+	int c, err = 0, status, callgrind_only = 0;
 
 	pg_run_config_init(&cfg);
 	optind = 1;
@@ -120,21 +152,58 @@ int cmd_run(int argc, char **argv)
 			cfg.profile_hz = (int)hz;
 			break;
 		}
+		case OPT_MEASURE:
+			if (!strcmp(optarg, "callgrind"))
+				cfg.callgrind = 1;
+			else if (!strcmp(optarg, "time"))
+				cfg.callgrind = 0;
+			else
+				err = pg_error_set(PG_EINPUT, "--measure must be time or callgrind, "
+						   "not '%s'", optarg);
+			break;
+		case OPT_CG_ITERATIONS:
+			err = pg_parse_count(&iters, "--callgrind-iterations", optarg, 1);
+			cfg.callgrind_iterations = iters;
+			callgrind_only = 1;
+			break;
+		case OPT_CACHE_SIM:
+			cfg.callgrind_cache_sim = 1;
+			callgrind_only = 1;
+			break;
+		case OPT_KEEP_ENV:
+			err = keep_env_add(&keep, &nkeep, optarg);
+			callgrind_only = 1;
+			break;
 		case 'q':
 			cfg.quiet = 1;
 			break;
 		case 'h':
+			free(keep);
 			fputs(run_usage, stdout);
 			return pg_finish_stdout(PG_EXIT_OK);
 		default:
+			free(keep);
 			return pg_usage_error(run_usage, "run: unknown option '%s'",
 					      argv[optind - 1]);
 		}
-		if (err < 0)
+		if (err < 0) {
+			free(keep);
 			return pg_usage_error(run_usage, "run: %s", pg_error_last());
+		}
 	}
-	if (optind >= argc)
+	if (callgrind_only && !cfg.callgrind) {
+		free(keep);
+		return pg_usage_error(run_usage, "run: --callgrind-iterations, --cache-sim and "
+				      "--keep-env need --measure callgrind");
+	}
+	if (optind >= argc) {
+		free(keep);
 		return pg_usage_error(run_usage, "run: no suite given (perfgate run [options] -- SUITE [ARGS...])");
+	}
 	cfg.argv = argv + optind;
-	return pg_run_suite_command(&cfg, NULL);
+	cfg.keep_env = keep;
+	cfg.nkeep_env = nkeep;
+	status = pg_run_suite_command(&cfg, NULL);
+	free(keep);
+	return status;
 }

@@ -46,6 +46,8 @@ static const enum_name missing_names[] = {
 static const enum_name profile_names[] = {
 	{ "auto", PG_PROFILE_AUTO }, { "harness", PG_PROFILE_HARNESS_ON },
 	{ "perf", PG_PROFILE_PERF_ON }, { "off", PG_PROFILE_OFF } };
+static const enum_name measure_names[] = {
+	{ "time", PG_MEASURE_TIME }, { "callgrind", PG_MEASURE_CALLGRIND } };
 static const enum_name direction_names[] = {
 	{ "lower", PG_LOWER_IS_BETTER }, { "higher", PG_HIGHER_IS_BETTER } };
 
@@ -120,6 +122,11 @@ const char *pg_config_profile_name(pg_profile_setting m)
 	return enum_to_name(profile_names, NNAMES(profile_names), (int)m);
 }
 
+const char *pg_config_measure_name(pg_measure_mode m)
+{
+	return enum_to_name(measure_names, NNAMES(measure_names), (int)m);
+}
+
 /* A command-line enum: "--correction must be holm, bh or none, not 'x'". */
 static int parse_cli_enum(int *out, const enum_name *t, size_t n, const char *opt,
 			  const char *s)
@@ -175,6 +182,16 @@ int pg_config_parse_missing_baseline(pg_missing_baseline *out, const char *opt,
 	if ((err = parse_cli_enum(&v, missing_names, NNAMES(missing_names), opt, s)) < 0)
 		return err;
 	*out = (pg_missing_baseline)v;
+	return 0;
+}
+
+int pg_config_parse_measure(pg_measure_mode *out, const char *opt, const char *s)
+{
+	int v, err;
+
+	if ((err = parse_cli_enum(&v, measure_names, NNAMES(measure_names), opt, s)) < 0)
+		return err;
+	*out = (pg_measure_mode)v;
 	return 0;
 }
 
@@ -252,8 +269,13 @@ int pg_config_set_suite(pg_gate_config *cfg, char *const *argv, size_t argc)
 	return 0;
 }
 
+static int put_threshold(pg_config_threshold **list, size_t *n, const char *unit,
+			 double percent);
+
 int pg_config_init(pg_gate_config *out)
 {
+	int err;
+
 	memset(out, 0, sizeof(*out));
 	out->count = 10;
 	out->warmup = 1;
@@ -274,6 +296,12 @@ int pg_config_init(pg_gate_config *out)
 	out->upload.profiles = 1;
 	out->quick.count = 3;
 	out->quick.warmup = 0;
+	out->measure.mode = PG_MEASURE_TIME;
+	out->measure.iterations = 100;
+	/* instruction counts (callgrind) are exact: 1% is plenty */
+	if ((err = put_threshold(&out->metric_thresholds, &out->nmetric_thresholds,
+				 "instructions/op", 1)) < 0)
+		return err;
 	return pg_config_set_string(&out->baseline_branch, "main");
 }
 
@@ -310,6 +338,7 @@ void pg_config_release(pg_gate_config *cfg)
 	free(cfg->directions);
 	free_strv(cfg->quick.args, cfg->quick.nargs);
 	free(cfg->quick.store);
+	free_strv(cfg->measure.keep_env, cfg->measure.nkeep_env);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -1061,6 +1090,76 @@ static int k_profile(loader *l, const char *path, json_t *v)
 	return load_keys(l, path, v, profile_keys, NNAMES(profile_keys));
 }
 
+static int k_measure_mode(loader *l, const char *path, json_t *v)
+{
+	int x, err;
+
+	if ((err = read_enum(l, path, v, measure_names, NNAMES(measure_names), &x)) < 0)
+		return err;
+	CFG(l)->measure.mode = (pg_measure_mode)x;
+	return 0;
+}
+
+static int k_measure_iterations(loader *l, const char *path, json_t *v)
+{
+	return read_whole(l, path, v, 1, &CFG(l)->measure.iterations);
+}
+
+static int k_measure_cache_sim(loader *l, const char *path, json_t *v)
+{
+	return read_bool(l, path, v, &CFG(l)->measure.cache_sim);
+}
+
+/* An environment variable's name: a letter or '_', then letters, digits
+ * and '_'. */
+static int env_name_ok(const char *s)
+{
+	const char *p;
+
+	if (!*s || isdigit((unsigned char)*s))
+		return 0;
+	for (p = s; *p; p++)
+		if (!(isalnum((unsigned char)*p) || *p == '_') || (unsigned char)*p > 0x7f)
+			return 0;
+	return 1;
+}
+
+static int k_measure_keep_env(loader *l, const char *path, json_t *v)
+{
+	pg_buf elem = PG_BUF_INIT;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; json_is_array(v) && i < json_array_size(v); i++) {
+		const json_t *s = json_array_get(v, i);
+
+		if (json_is_string(s) && env_name_ok(json_string_value(s)))
+			continue;
+		pg_buf_addf(&elem, "%s[%zu]", path, i);
+		err = pg_buf_failed(&elem) ? pg_error_set(PG_ENOMEM, "out of memory") :
+			bad_value(l, elem.ptr, "an environment variable name (letters, digits "
+				  "and '_')", s);
+		pg_buf_release(&elem);
+		return err;
+	}
+	return read_strv(l, path, v, 0, &CFG(l)->measure.keep_env, &CFG(l)->measure.nkeep_env);
+}
+
+static const key_def measure_keys[] = {
+	{ "mode", k_measure_mode },
+	{ "iterations", k_measure_iterations },
+	{ "cache_sim", k_measure_cache_sim },
+	{ "keep_env", k_measure_keep_env },
+};
+
+static int k_measure(loader *l, const char *path, json_t *v)
+{
+	if (!json_is_object(v))
+		return bad_value(l, path, "an object with \"mode\", \"iterations\", "
+				 "\"cache_sim\" and \"keep_env\"", v);
+	return load_keys(l, path, v, measure_keys, NNAMES(measure_keys));
+}
+
 /* The top level, in the documented order (also the order of suggestions
  * on a tie). */
 static const key_def top_keys[] = {
@@ -1087,6 +1186,7 @@ static const key_def top_keys[] = {
 	{ "require_upload", k_require_upload },
 	{ "quick", k_quick },
 	{ "profile", k_profile },
+	{ "measure", k_measure },
 };
 
 int pg_config_parse(pg_gate_config *out, const char *name, const char *text, size_t len)
@@ -1235,7 +1335,7 @@ int pg_config_to_json(pg_buf *out, const pg_gate_config *cfg)
 {
 	json_t *root = json_object(), *thr = json_object(), *globs = json_object();
 	json_t *dirs = json_object(), *up = json_object(), *quick = json_object();
-	json_t *prof = NULL;
+	json_t *prof = NULL, *meas = NULL;
 	writer w = { NULL };
 	char *text = NULL;
 	int failed = 0, err = 0;
@@ -1300,6 +1400,14 @@ int pg_config_to_json(pg_buf *out, const pg_gate_config *cfg)
 	put(prof, "rate", json_integer((json_int_t)cfg->profile.rate), &failed);
 	put(root, "profile", json_incref(prof), &failed);
 
+	meas = json_object();
+	put(meas, "mode", json_string(pg_config_measure_name(cfg->measure.mode)), &failed);
+	put(meas, "iterations", json_integer((json_int_t)cfg->measure.iterations), &failed);
+	put(meas, "cache_sim", json_boolean(cfg->measure.cache_sim), &failed);
+	put(meas, "keep_env", j_strv(&w, "measure.keep_env", cfg->measure.keep_env,
+				     cfg->measure.nkeep_env), &failed);
+	put(root, "measure", json_incref(meas), &failed);
+
 	if (w.bad_utf8) {
 		err = pg_error_set(PG_EINPUT, "'%s' holds a string that is not valid UTF-8",
 				   w.bad_utf8);
@@ -1323,6 +1431,7 @@ cleanup:
 	json_decref(up);
 	json_decref(quick);
 	json_decref(prof);
+	json_decref(meas);
 	return err;
 }
 

@@ -35,7 +35,7 @@
  *   correction              "holm" | "bh" | "none"             "holm"
  *   threshold_on            "estimate" | "ci"                  "estimate"
  *   thresholds.default      percentage > 0                     5
- *   thresholds.metrics      {"unit": percentage}               {}
+ *   thresholds.metrics      {"unit": percentage}               {"instructions/op": 1}
  *   thresholds.benchmarks   {"glob": percentage | {"unit": percentage}}  {}
  *   directions              {"unit": "lower" | "higher"}       {} (pg_unit_direction)
  *   missing_baseline        "pass" | "fail"                    "pass"
@@ -51,6 +51,15 @@
  *   quick.args              array of strings                   []
  *   quick.store             string or null                     null (the local
  *                                                              default store)
+ *   profile.mode            "auto" | "harness" | "perf" | "off"  "auto"
+ *   profile.runs            whole number 0..1000000            1
+ *   profile.rate            whole number 1..10000 (Hz)         100
+ *   measure.mode            "time" | "callgrind"               "time"
+ *   measure.iterations      whole number 1..1000000            100 (callgrind's
+ *                                                              fixed N per benchmark)
+ *   measure.cache_sim       true | false                       false
+ *   measure.keep_env        array of variable names            [] (passed on to the
+ *                                                              suite beside PG_*)
  *
  * Thresholds, for a row (benchmark, unit), first that applies:
  *   1. the first glob of thresholds.benchmarks (file order) matching the
@@ -107,6 +116,23 @@ typedef struct pg_config_profile {
 	size_t runs;                  /* profiled runs (1) */
 	size_t rate;                  /* sampling rate, Hz (100) */
 } pg_config_profile;
+
+/* What the measured runs measure (perfgate run --measure). */
+typedef enum pg_measure_mode {
+	PG_MEASURE_TIME = 0,     /* the suite as it is: ns/op and the rest */
+	PG_MEASURE_CALLGRIND     /* under valgrind's callgrind: instructions/op,
+				  * exactly repeatable (bench-runner/callgrind.h) */
+} pg_measure_mode;
+
+typedef struct pg_config_measure {
+	pg_measure_mode mode;         /* "time", "callgrind" */
+	size_t iterations;            /* callgrind: -benchtime <N>x (100) */
+	int cache_sim;                /* callgrind: --cache-sim, est-cycles/op */
+	char **keep_env;              /* callgrind: variables passed on beside
+				       * PG_*; NULL-terminated, NULL when
+				       * nkeep_env is 0 */
+	size_t nkeep_env;
+} pg_config_measure;
 
 typedef struct pg_config_upload {
 	int enabled;                  /* upload anything at all */
@@ -170,6 +196,9 @@ typedef struct pg_gate_config {
 
 	/* profiles */
 	pg_config_profile profile;
+
+	/* what to measure */
+	pg_config_measure measure;
 } pg_gate_config;
 
 /* The defaults in the table above. 0 or PG_ENOMEM; on failure `out` is
@@ -243,6 +272,8 @@ int pg_config_parse_correction(pg_correction *out, const char *opt, const char *
 int pg_config_parse_threshold_on(pg_threshold_on *out, const char *opt, const char *s);
 int pg_config_parse_missing_baseline(pg_missing_baseline *out, const char *opt,
 				     const char *s);
+/* "time" or "callgrind": "--measure must be time or callgrind, not 'x'". */
+int pg_config_parse_measure(pg_measure_mode *out, const char *opt, const char *s);
 
 /* A threshold in percent: "5", "2.5", "5%"; > 0 and finite. */
 int pg_config_parse_threshold(double *out, const char *opt, const char *s);
@@ -255,6 +286,7 @@ const char *pg_config_threshold_on_name(pg_threshold_on t);
 const char *pg_config_missing_baseline_name(pg_missing_baseline m);
 const char *pg_config_direction_name(pg_direction d);
 const char *pg_config_profile_name(pg_profile_setting m);
+const char *pg_config_measure_name(pg_measure_mode m);
 
 /* Replace a string field (e.g. &cfg->store) with a copy of `value` (NULL
  * clears it). 0 or PG_ENOMEM (the field is unchanged then). */

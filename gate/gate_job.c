@@ -57,6 +57,9 @@ int pg_job_config(pg_gate_config *cfg, const pg_job_opts *o)
 		cfg->timeout = o->timeout;
 	if (o->require_quiet)
 		cfg->require_quiet = 1;
+	if (o->measure && (err = pg_config_parse_measure(&cfg->measure.mode, "--measure",
+							 o->measure)) < 0)
+		goto cleanup;
 
 cleanup:
 	pg_buf_release(&path);
@@ -114,6 +117,13 @@ int pg_job_run_suite(pg_results *results, const pg_gate_config *cfg,
 	rc.output = output;
 	rc.require_quiet = cfg->require_quiet;
 	rc.quiet = o->quiet;
+	if (cfg->measure.mode == PG_MEASURE_CALLGRIND) {
+		rc.callgrind = 1;
+		rc.callgrind_iterations = cfg->measure.iterations;
+		rc.callgrind_cache_sim = cfg->measure.cache_sim;
+		rc.keep_env = cfg->measure.keep_env;
+		rc.nkeep_env = cfg->measure.nkeep_env;
+	}
 	if (profile_dir && cfg->profile.mode != PG_PROFILE_OFF && cfg->profile.runs) {
 		rc.profile_dir = profile_dir;
 		rc.profile_with_perf = cfg->profile.mode == PG_PROFILE_PERF_ON;
@@ -130,6 +140,29 @@ int pg_job_run_suite(pg_results *results, const pg_gate_config *cfg,
 	free(argv);
 	pg_buf_release(&top);
 	return status;
+}
+
+/* "callgrind" or "time", from a results set's "measure" line. */
+static const char *measure_of(const pg_results *r)
+{
+	const char *m = pg_results_config(r, "measure");
+
+	return m && !strncmp(m, "callgrind", 9) ? "callgrind" : "time";
+}
+
+int pg_job_measure_warning(pg_buf *out, const pg_results *baseline,
+			   const pg_results *candidate)
+{
+	const char *b = measure_of(baseline), *c = measure_of(candidate);
+
+	if (!strcmp(b, c))
+		return 0;
+	pg_buf_addf(out, "the baseline was measured with --measure %s and the candidate with "
+		    "--measure %s: their time and instruction rows cannot be compared (they "
+		    "show as new or removed; B/op, allocs/op and custom metrics still "
+		    "compare); measure both the same way (--measure, or \"measure\" in "
+		    "perfgate.json), or refresh the baseline", b, c);
+	return pg_buf_failed(out) ? PG_ENOMEM : 1;
 }
 
 int pg_job_run_id(pg_buf *out, int pipeline_wide, double now)

@@ -27,6 +27,7 @@ typedef struct pg_job_opts {
 	int quick;                  /* --quick */
 	int quiet;                  /* -q */
 	int require_quiet;          /* --require-quiet */
+	const char *measure;        /* --measure time|callgrind; NULL: not given */
 	char **suite;               /* after "--" (NULL-terminated), or NULL */
 	size_t nsuite;
 	pg_store_options store_opts;/* --cacert, --allow-insecure-http, -v */
@@ -58,6 +59,13 @@ int pg_job_open_store(pg_store **out, const pg_gate_config *cfg,
 int pg_job_run_suite(pg_results *results, const pg_gate_config *cfg,
 		     const pg_job_opts *o, char *const *extra_args,
 		     const char *output, const char *profile_dir);
+
+/* When `baseline` and `candidate` were measured differently (their
+ * "measure" configuration lines: absent is time, "callgrind (...)" is
+ * callgrind), append a warning naming both modes to `out` and return 1;
+ * else 0 (`out` untouched). PG_ENOMEM. */
+int pg_job_measure_warning(pg_buf *out, const pg_results *baseline,
+			   const pg_results *candidate);
 
 /* The run id of this CI job: GITHUB_RUN_ID (with "-<attempt>" when
  * GITHUB_RUN_ATTEMPT > 1, unless `pipeline_wide`), else CI_PIPELINE_ID when

@@ -2,8 +2,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/error.h"
+#include "common/file.h"
 #include "gate/git.h"
 #include "common/banned.h"
 
@@ -107,6 +109,32 @@ int pg_git_toplevel(pg_buf *out, const char *path)
 
 cleanup:
 	git_repository_free(repo);
+	return err;
+}
+
+int pg_git_private_dir(pg_buf *out, const char *path)
+{
+	pg_buf ignore = PG_BUF_INIT;
+	size_t start = out->len;
+	int err;
+
+	if ((err = pg_git_toplevel(out, path)) < 0)
+		goto cleanup;
+	pg_buf_adds(out, "/.perfgate");
+	pg_buf_addf(&ignore, "%s/.gitignore", out->ptr + start);
+	if (pg_buf_failed(out) || pg_buf_failed(&ignore)) {
+		err = PG_ENOMEM;
+		goto cleanup;
+	}
+	if ((err = pg_mkdir_p(out->ptr + start, 0755)) < 0)
+		goto cleanup;
+	if (access(ignore.ptr, F_OK) != 0)
+		err = pg_file_write_atomic(ignore.ptr, "*\n", 2);
+
+cleanup:
+	if (err < 0)
+		pg_buf_truncate(out, start);
+	pg_buf_release(&ignore);
 	return err;
 }
 

@@ -19,6 +19,14 @@ int pg_git_head(pg_buf *sha, int *dirty, const char *path);
  * to `out` without a trailing slash. PG_ENOTFOUND outside a repository. */
 int pg_git_toplevel(pg_buf *out, const char *path);
 
+/* perfgate's own directory in the repository containing `path`,
+ * "<top-level>/.perfgate", appended to `out`: created when missing (mode
+ * 0755), with a ".gitignore" of "*" in it so that `git add .` never picks
+ * up the default store or the A/B build cache (as .pytest_cache does).
+ * PG_ENOTFOUND outside a repository (no message set); PG_EINFRA when it
+ * cannot be created. */
+int pg_git_private_dir(pg_buf *out, const char *path);
+
 /* For gate/resolve.c, which works on an open repository. */
 struct git_repository;
 

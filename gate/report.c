@@ -530,11 +530,56 @@ static json_t *runs_needed_json(double runs)
 	return json_integer((json_int_t)ceil(runs));
 }
 
-static json_t *row_json(const pg_decide_row *row)
+/* An A/B row's other views: the pairs ({"n", "correlation",
+ * "signed_rank_p"}) and the unpaired analysis of the same samples
+ * ({"decision", "delta_percent", ..., "p_adjusted", "mde_percent"}). */
+static json_t *pairs_json(const pg_paired *pp)
+{
+	json_t *o = json_object();
+	int bad = 0;
+
+	SET(o, "n", json_integer((json_int_t)pp->n));
+	SET(o, "correlation", num_or_null(1, pp->correlation));
+	SET(o, "signed_rank_p", num_or_null(1, pp->w_p));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *unpaired_json(const pg_decide_row *u)
+{
+	json_t *o = json_object();
+	int bad = 0;
+
+	SET(o, "decision", json_string(pg_decision_name(u->decision)));
+	SET(o, "delta_percent", num_or_null(u->has_delta, u->delta_percent));
+	SET(o, "ci_low_percent", num_or_null(u->has_ci, u->ci_low_percent));
+	SET(o, "ci_high_percent", num_or_null(u->has_ci, u->ci_high_percent));
+	SET(o, "p_value", num_or_null(u->has_p, u->p_value));
+	SET(o, "p_adjusted", num_or_null(u->has_p, u->p_adjusted));
+	SET(o, "mde_percent", num_or_null(u->has_mde, u->mde_percent));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* `ps`, when given, is the paired analysis `row` (index i) belongs to */
+static json_t *row_json(const pg_decide_row *row, const pg_paired_set *ps, size_t i)
 {
 	char reason[sizeof(row->reason)];
 	json_t *o = json_object();
+	const pg_decide_row *u = NULL;
 	int bad = 0;
+
+	if (ps && i < ps->unpaired.nrows && ps->unpaired.rows[i].benchmark &&
+	    row->benchmark && !strcmp(ps->unpaired.rows[i].benchmark, row->benchmark) &&
+	    ps->unpaired.rows[i].unit && row->unit &&
+	    !strcmp(ps->unpaired.rows[i].unit, row->unit))
+		u = &ps->unpaired.rows[i];
 
 	memcpy(reason, row->reason, sizeof(reason));
 	reason[sizeof(reason) - 1] = '\0';
@@ -558,6 +603,9 @@ static json_t *row_json(const pg_decide_row *row)
 	SET(o, "runs_needed", runs_needed_json(row->runs_needed));
 	SET(o, "deterministic", json_boolean(row->deterministic));
 	SET(o, "reason", reason[0] ? str_or_null(reason) : json_null());
+	SET(o, "pairs", u && ps->tested && ps->tested[i] ? pairs_json(&ps->rows[i]) :
+							   json_null());
+	SET(o, "unpaired", u ? unpaired_json(u) : json_null());
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -703,12 +751,27 @@ json_t *pg_report_json(const pg_report *r)
 
 	rows = json_array();
 	for (i = 0; rows && d && i < d->nrows; i++)
-		if (json_array_append_new(rows, row_json(&d->rows[i])) < 0) {
+		if (json_array_append_new(rows, row_json(&d->rows[i], r->paired, i)) < 0) {
 			bad = 1;
 			break;
 		}
 	SET(root, "rows", rows);
 	SET(root, "profiles", profiles_json(r));
+	SET(root, "measured_by", str_or_null(r->decision_title));
+	if (r->first_pass) {
+		json_t *fp = json_object(), *fprows = json_array();
+
+		for (i = 0; fprows && i < r->first_pass->nrows; i++)
+			if (json_array_append_new(fprows, row_json(&r->first_pass->rows[i], NULL, i)) < 0)
+				bad = 1;
+		if (fp) {
+			json_object_set_new(fp, "measured_by", str_or_null(r->first_pass_title));
+			json_object_set_new(fp, "rows", fprows ? fprows : json_array());
+		}
+		SET(root, "first_pass", fp);
+	} else {
+		SET(root, "first_pass", json_null());
+	}
 	if (bad) {
 		json_decref(root);
 		return NULL;

@@ -6,6 +6,7 @@
 
 #include "common/buf.h"
 #include "stats/decide.h"
+#include "stats/paired.h"
 
 /*
  * The gate's reports, all rendered from one pg_report: the terminal table
@@ -74,6 +75,19 @@ typedef struct pg_report {
 	const pg_report_profile *profiles;   /* one per regressed benchmark
 					      * with profiles, or NULL */
 	size_t nprofiles;
+	/* how `decision` was measured, e.g. "same-runner A/B, 10 pairs per
+	 * benchmark in ABBA order, paired t-test on log ratios"; NULL: the
+	 * stored baseline against the candidate's runs */
+	const char *decision_title;
+	/* an earlier pass that nominated suspects (the stored baseline), its
+	 * title; `decision` is then the pass that decides (the confirmation):
+	 * both appear in every report. NULL: one pass */
+	const pg_decision_set *first_pass;
+	const char *first_pass_title;
+	/* when `decision` is a paired analysis (an A/B): the paired figures
+	 * and the unpaired view of the same samples, rendered beside each
+	 * row (JSON: "pairs", "unpaired"); NULL otherwise */
+	const pg_paired_set *paired;
 } pg_report;
 
 const char *pg_verdict_name(pg_verdict v); /* "pass", "regression", "no-baseline", "error" */

@@ -220,11 +220,29 @@ int pg_report_markdown(pg_buf *out, const pg_report *r)
 	pg_report_add_sentence(out, r, md);
 	pg_buf_adds(out, "\n\n");
 	render_context(out, r);
+	if (r->decision_title) {
+		pg_buf_adds(out, r->first_pass ? "Decided by: " : "Measured by: ");
+		md(out, r->decision_title);
+		pg_buf_adds(out, "\n\n");
+	}
 	if (r->decision) {
 		if (c.decision[PG_DECISION_REGRESSION])
 			render_regressions(out, r->decision);
 		if (c.rows)
 			render_all(out, r->decision, &c);
+	}
+	if (r->first_pass) {
+		pg_report fp = *r;
+		pg_report_counts fc;
+
+		fp.decision = r->first_pass;
+		fp.first_pass = NULL;
+		pg_report_count(&fc, &fp);
+		pg_buf_adds(out, "First pass (it nominated the suspects that were measured again): ");
+		md(out, r->first_pass_title ? r->first_pass_title : "");
+		pg_buf_adds(out, "\n\n");
+		if (fc.rows)
+			render_all(out, r->first_pass, &fc);
 	}
 	if ((err = pg_report_each_note(r, md, add_note, &notes)) < 0)
 		return err;

@@ -161,6 +161,18 @@ int pg_report_terminal(pg_buf *out, const pg_report *r, int color)
 	int err;
 
 	render_header(out, r);
+	if (r->first_pass) {
+		pg_buf_adds(out, "\nfirst pass: ");
+		pg_report_plain(out, r->first_pass_title ? r->first_pass_title : "");
+		pg_buf_addch(out, '\n');
+		if ((err = render_tables(out, r->first_pass, color)) < 0)
+			return err;
+	}
+	if (r->decision && (r->first_pass || r->decision_title)) {
+		pg_buf_adds(out, r->first_pass ? "\ndecided by: " : "\nmeasured by: ");
+		pg_report_plain(out, r->decision_title ? r->decision_title : "");
+		pg_buf_addch(out, '\n');
+	}
 	if (r->decision && (err = render_tables(out, r->decision, color)) < 0)
 		return err;
 	if (out->len > start)

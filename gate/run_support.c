@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-runner/callgrind.h"
 #include "bench-runner/cpus.h"
 #include "bench-runner/doctor.h"
 #include "bench-runner/host.h"
@@ -26,6 +27,7 @@ void pg_run_config_init(pg_run_config *cfg)
 	cfg->timeout = 600;
 	cfg->profile_runs = 1;
 	cfg->profile_hz = 100;
+	cfg->callgrind_iterations = PG_CALLGRIND_DEFAULT_ITERATIONS;
 }
 
 /* ------------------------------------------------------------ progress */
@@ -87,7 +89,7 @@ static void format_utc(char *buf, size_t size, double t)
 
 /* Configuration lines of the run itself: fingerprint, commit, counts. */
 static int add_run_metadata(pg_results *r, const pg_run_config *cfg,
-			    const pg_cpuset *pinned, double started, int nice)
+			    const pg_cpuset *pinned, double started, int nice, size_t warmup)
 {
 	pg_buf sha = PG_BUF_INIT, v = PG_BUF_INIT;
 	char date[64];
@@ -111,7 +113,7 @@ static int add_run_metadata(pg_results *r, const pg_run_config *cfg,
 	    (err = set_config(r, "runs", v.ptr)) < 0)
 		goto cleanup;
 	pg_buf_reset(&v);
-	pg_buf_addf(&v, "%zu", cfg->warmup);
+	pg_buf_addf(&v, "%zu", warmup);
 	if ((err = set_config(r, "warmup-runs", v.ptr)) < 0)
 		goto cleanup;
 	pg_buf_reset(&v);
@@ -232,22 +234,21 @@ cleanup:
 	return status;
 }
 
-static int choose_cpus(pg_cpuset *out, int *pin, const pg_run_config *cfg,
-		       const char **why)
+int pg_run_choose_cpus(pg_cpuset *out, int *pin, const char *cpus, const char **why)
 {
 	*pin = 1;
-	if (cfg->cpus && !strcmp(cfg->cpus, "none")) {
+	if (cpus && !strcmp(cpus, "none")) {
 		*pin = 0;
 		memset(out, 0, sizeof(*out));
 		*why = "not pinned (--cpus none)";
 		return 0;
 	}
-	if (cfg->cpus) {
+	if (cpus) {
 		pg_cpuset allowed;
 		size_t i;
 		int err;
 
-		if ((err = pg_cpuset_parse(out, cfg->cpus)) < 0)
+		if ((err = pg_cpuset_parse(out, cpus)) < 0)
 			return err;
 		if (!out->count)
 			return pg_error_set(PG_EINPUT, "--cpus: empty CPU list");
@@ -268,6 +269,7 @@ int pg_run_suite_command(const pg_run_config *cfg, pg_results *results)
 {
 	pg_suite_opts opts;
 	pg_suite_result res;
+	pg_callgrind_opts cg;
 	pg_cpuset cpus;
 	struct progress_state st = { 0 };
 	pg_buf text = PG_BUF_INIT, list = PG_BUF_INIT;
@@ -277,7 +279,7 @@ int pg_run_suite_command(const pg_run_config *cfg, pg_results *results)
 
 	pg_suite_result_init(&res);
 	memset(&opts, 0, sizeof(opts));
-	if ((err = choose_cpus(&cpus, &pin, cfg, &why)) < 0) {
+	if ((err = pg_run_choose_cpus(&cpus, &pin, cfg->cpus, &why)) < 0) {
 		status = pg_die_code(err);
 		goto cleanup;
 	}
@@ -289,17 +291,39 @@ int pg_run_suite_command(const pg_run_config *cfg, pg_results *results)
 			fprintf(stderr, "perfgate run: %s\n", why);
 		}
 	}
-	if ((status = check_host(cfg, pin ? &cpus : NULL)) != PG_EXIT_OK)
+	/* instruction counts do not depend on the host's load: no quiet-host
+	 * checks under callgrind (their warnings would only mislead) */
+	if (cfg->callgrind) {
+		if (!cfg->quiet)
+			fprintf(stderr, "perfgate run: quiet-host checks skipped: instruction "
+				"counts under callgrind do not depend on the host's load\n");
+	} else if ((status = check_host(cfg, pin ? &cpus : NULL)) != PG_EXIT_OK) {
 		goto cleanup;
+	}
 	opts.run.argv = cfg->argv;
 	opts.run.cpus = pin ? &cpus : NULL;
 	opts.run.nice = 5;
 	opts.run.timeout = cfg->timeout;
 	opts.count = cfg->count;
 	opts.warmup = cfg->warmup;
+	if (cfg->callgrind) {
+		memset(&cg, 0, sizeof(cg));
+		cg.iterations = cfg->callgrind_iterations;
+		cg.cache_sim = cfg->callgrind_cache_sim;
+		cg.keep_env = cfg->keep_env;
+		cg.nkeep_env = cfg->nkeep_env;
+		opts.callgrind = &cg;
+		opts.warmup = 0; /* instruction counts do not warm up */
+		if (!cfg->quiet)
+			fprintf(stderr, "perfgate run: measuring instructions under callgrind: "
+				"%llu iterations per benchmark, environment and working directory "
+				"pinned (~50x slower than the suite alone)\n",
+				cfg->callgrind_iterations ? cfg->callgrind_iterations
+							  : PG_CALLGRIND_DEFAULT_ITERATIONS);
+	}
 	if (!cfg->quiet) {
 		st.tty = isatty(STDERR_FILENO);
-		st.warmup = cfg->warmup;
+		st.warmup = opts.warmup;
 		opts.progress = progress;
 		opts.progress_ctx = &st;
 	}
@@ -339,7 +363,7 @@ int pg_run_suite_command(const pg_run_config *cfg, pg_results *results)
 			goto cleanup;
 	}
 	if ((err = add_run_metadata(&res.merged, cfg, pin ? &cpus : NULL, started,
-				    res.priority_raised ? opts.run.nice : 0)) < 0) {
+				    res.priority_raised ? opts.run.nice : 0, opts.warmup)) < 0) {
 		status = pg_die_code(err);
 		goto cleanup;
 	}

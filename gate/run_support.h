@@ -33,9 +33,25 @@ typedef struct pg_run_config {
 	const char *profile_trim; /* --trim-path: removed from file names */
 	int profile_optional;    /* a failed profiled run is a warning, not an
 				  * error (the gate: profiles only explain) */
+	/* --measure callgrind (bench-runner/callgrind.h): the measured runs
+	 * under valgrind's callgrind, argv, environment and working
+	 * directory pinned, instructions/op instead of time; no warm-up runs
+	 * (counts do not warm up). 0: time. */
+	int callgrind;
+	unsigned long long callgrind_iterations; /* -benchtime <N>x (100) */
+	int callgrind_cache_sim;  /* --cache-sim: est-cycles/op too */
+	char *const *keep_env;    /* --keep-env NAME...: passed on beside PG_* */
+	size_t nkeep_env;
 } pg_run_config;
 
 void pg_run_config_init(pg_run_config *cfg);
+
+/* The CPUs to pin a suite to: `cpus` ("2-3"; "none": no pinning, *pin 0;
+ * NULL: pg_cpus_default), checked against what this process may use;
+ * `why` says how they were chosen. 0, PG_EINPUT, PG_EINFRA. */
+struct pg_cpuset;
+int pg_run_choose_cpus(struct pg_cpuset *out, int *pin, const char *cpus,
+		       const char **why);
 
 /*
  * Run the suite as `cfg` says. Returns an exit status (PG_EXIT_*), having

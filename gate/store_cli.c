@@ -70,10 +70,15 @@ int pg_store_cli_url(pg_buf *out, const pg_store_cli *c)
 
 	if (c->url)
 		return pg_buf_adds(out, c->url);
-	err = pg_git_toplevel(out, ".");
+	err = pg_git_private_dir(out, ".");
 	if (err == PG_ENOTFOUND)
 		return pg_buf_adds(out, ".perfgate/store");
-	if (err < 0)
+	if (err == 0)
+		return pg_buf_adds(out, "/store");
+	/* .perfgate cannot be created (a read-only checkout): reading the
+	 * store may still work, and writing it fails with its own message */
+	pg_error_clear();
+	if ((err = pg_git_toplevel(out, ".")) < 0)
 		return err;
 	return pg_buf_adds(out, "/.perfgate/store");
 }

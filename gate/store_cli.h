@@ -62,7 +62,8 @@ int pg_store_cli_option(pg_store_cli *c, int opt, const char *arg);
 int pg_store_cli_verbose(pg_store_options *opts);
 
 /* The store URL to use: --store, else .perfgate/store at the top of the
- * repository containing the current directory, else ./.perfgate/store. */
+ * repository containing the current directory (.perfgate is created with
+ * a .gitignore of "*": pg_git_private_dir()), else ./.perfgate/store. */
 int pg_store_cli_url(pg_buf *out, const pg_store_cli *c);
 
 /* Open the store (PG_E* code and message on failure). */

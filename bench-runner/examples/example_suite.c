@@ -26,7 +26,10 @@
  * invalid value (empty, negative, not a number, "5%") is an error: exit
  * status 2 (accepted: digits with an optional fraction, at most
  * 100000). The hash is the one chosen because a serial compute chain is
- * the steadiest kind of benchmark on a noisy machine.
+ * the steadiest kind of benchmark on a noisy machine. Compiled with
+ * -DPG_EXAMPLE_BUILT_IN_SLOWDOWN='"PCT"', the suite has that slowdown
+ * without the variable: a commit whose code is slower, for experiments
+ * that build two commits (make experiment-noise, perfgate gate --ab).
  */
 #include <math.h>
 #include <stdint.h>
@@ -379,6 +382,13 @@ static int parse_slowdown(const char *s)
 int main(int argc, char **argv)
 {
 	const char *slowdown = getenv("PG_EXAMPLE_SLOWDOWN");
+
+#ifdef PG_EXAMPLE_BUILT_IN_SLOWDOWN
+	/* a build with the regression compiled in, as a code change brings
+	 * one: cc -DPG_EXAMPLE_BUILT_IN_SLOWDOWN='"5"' (the variable wins) */
+	if (!slowdown)
+		slowdown = PG_EXAMPLE_BUILT_IN_SLOWDOWN;
+#endif
 
 	if (slowdown) {
 		if (parse_slowdown(slowdown))

@@ -12,6 +12,15 @@
  * timer starts and stops sampling too, pg_bench_reset_timer() forgets the
  * samples of the call so far, and each call's samples join the
  * benchmark's profile, handed to the reporter after its last run.
+ *
+ * Callgrind mode (cfg->callgrind, perfgate run --measure callgrind):
+ * callgrind collects only while the timer runs (switched on after the
+ * clock is read in start, off before it is read in stop, so that the
+ * clock's own instructions are not counted), every reset of the timer
+ * zeroes the counts (run_n() starts with one, so the N = 1 calibration
+ * call and the set-up before a pg_bench_reset_timer() are forgotten), and
+ * after each reported run the counts are dumped as "<name> N=<n>": the
+ * dump holds exactly the timed regions of the call whose line is printed.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -142,6 +151,7 @@ typedef struct used_name {
 struct run_ctx {
 	const pg_bench_run_config *cfg;
 	const pg_bench_counter_ops *counter;
+	const pg_bench_callgrind_ops *callgrind; /* NULL unless cfg->callgrind */
 	used_name *names; /* every name handed out: sub-benchmark names
 			   * must be unique (Go's matcher.unique) */
 	size_t nnames;
@@ -176,6 +186,8 @@ void pg_bench_start_timer(pg_bench *b)
 		s->ctx->counter->enable();
 	pg_bench_alloc_counting(1);
 	s->start_ns = pg_bench_now(); /* last: time as little of ourselves as we can */
+	if (s->ctx->callgrind)
+		s->ctx->callgrind->collect(1); /* after the clock: count no clock */
 }
 
 void pg_bench_stop_timer(pg_bench *b)
@@ -185,6 +197,8 @@ void pg_bench_stop_timer(pg_bench *b)
 
 	if (!s->timer_on)
 		return;
+	if (s->ctx->callgrind)
+		s->ctx->callgrind->collect(0);
 	now = pg_bench_now(); /* first */
 	pg_bench_alloc_counting(0);
 	if (s->ctx->cfg->counter_available)
@@ -210,6 +224,8 @@ void pg_bench_reset_timer(pg_bench *b)
 		pg_bench_profiler_discard();
 	if (s->timer_on)
 		s->start_ns = pg_bench_now();
+	if (s->ctx->callgrind)
+		s->ctx->callgrind->zero(); /* last: forget the set-up */
 }
 
 uint64_t pg_bench_elapsed_ns(const pg_bench *b)
@@ -392,6 +408,21 @@ static void launch(state *s)
 	}
 }
 
+/* Callgrind mode: dump the counts of the run about to be reported (the
+ * last call of the function) as "<name> N=<n>". */
+static void dump_counts(state *s)
+{
+	pg_bench_sb what = PG_BENCH_SB_INIT;
+
+	pg_bench_sb_addf(&what, "%s N=%llu", s->name,
+			 (unsigned long long)s->pub.private_n);
+	if (what.failed)
+		fail_f(s, "out of memory naming the callgrind dump");
+	else
+		s->ctx->callgrind->dump(pg_bench_sb_str(&what));
+	pg_bench_sb_release(&what);
+}
+
 static void report(state *s)
 {
 	const pg_bench_run_config *cfg = s->ctx->cfg;
@@ -468,6 +499,8 @@ static int run_bench(run_ctx *ctx, state *parent, char *name, pg_bench_fn fn,
 				break;
 		}
 		launch(s);
+		if (!s->failed && ctx->callgrind)
+			dump_counts(s);
 		if (!s->failed)
 			report(s);
 	}
@@ -651,6 +684,7 @@ int pg_bench_run_all(const pg_bench_run_config *cfg)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = cfg;
 	ctx.counter = pg_bench_counter();
+	ctx.callgrind = cfg->callgrind ? pg_bench_callgrind() : NULL;
 	for (i = 0; i < registry_len; i++) {
 		pg_bench_sb full = PG_BENCH_SB_INIT;
 		int partial;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_regex.h"
 #include "internal.h"
 
 static void alt_release(pg_bench_filter_alt *a)
@@ -103,65 +104,34 @@ int pg_bench_filter_compile(pg_bench_filter *out, const char *pattern,
 			    int split, char *err, size_t cap)
 {
 	pg_bench_filter f = PG_BENCH_FILTER_INIT;
-	pg_bench_filter_alt *alt;
-	const char *start = pattern, *p;
-	int brackets = 0, parens = 0;
+	pg_bench_filter_alt *alt = NULL;
+	pg_bench_regex_part *parts = NULL;
+	size_t nparts = 0, i;
 
 	out->alts = NULL;
 	out->nalts = 0;
-	alt = add_alt(&f, err, cap);
-	if (!alt)
-		goto cleanup;
 	if (!split) {
-		if (add_level(alt, pattern, strlen(pattern), pattern, err, cap))
+		alt = add_alt(&f, err, cap);
+		if (!alt || add_level(alt, pattern, strlen(pattern), pattern, err, cap))
 			goto cleanup;
 		*out = f;
 		return 0;
 	}
-	/* testing.splitRegexp */
-	for (p = pattern; *p; p++) {
-		switch (*p) {
-		case '[':
-			brackets++;
-			break;
-		case ']':
-			if (--brackets < 0) /* an unmatched ']' is legal */
-				brackets = 0;
-			break;
-		case '(':
-			if (!brackets)
-				parens++;
-			break;
-		case ')':
-			if (!brackets)
-				parens--;
-			break;
-		case '\\':
-			if (p[1])
-				p++;
-			break;
-		case '/':
-		case '|':
-			if (brackets || parens)
-				break;
-			if (add_level(alt, start, (size_t)(p - start), pattern, err, cap))
-				goto cleanup;
-			start = p + 1;
-			if (*p == '|') {
-				alt = add_alt(&f, err, cap);
-				if (!alt)
-					goto cleanup;
-			}
-			break;
-		default:
-			break;
-		}
-	}
-	if (add_level(alt, start, strlen(start), pattern, err, cap))
+	if (pg_bench_regex_split(&parts, &nparts, pattern) < 0) {
+		snprintf(err, cap, "out of memory");
 		goto cleanup;
+	}
+	for (i = 0; i < nparts; i++) {
+		if (parts[i].first && !(alt = add_alt(&f, err, cap)))
+			goto cleanup;
+		if (add_level(alt, pattern + parts[i].start, parts[i].len, pattern, err, cap))
+			goto cleanup;
+	}
+	free(parts);
 	*out = f;
 	return 0;
 cleanup: /* failed: nothing is kept */
+	free(parts);
 	pg_bench_filter_release(&f);
 	return -1;
 }

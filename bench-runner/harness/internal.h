@@ -12,6 +12,8 @@
  *              results to a pg_bench_reporter, never prints
  *   alloc.c    malloc & co. interposition and counters (-benchmem)
  *   counter.c  the instruction counter (perf_event_open)
+ *   callgrind.c  valgrind client requests for perfgate run --measure
+ *              callgrind (collection in timed regions, one dump per run)
  *   clock.c    the (injectable) monotonic clock
  *   filter.c   -bench / -list regular expressions
  *   flags.c    command-line parsing
@@ -82,6 +84,33 @@ void pg_bench_set_counter(const pg_bench_counter_ops *ops);
 
 /* The counter in use. */
 const pg_bench_counter_ops *pg_bench_counter(void);
+
+/* ------------------------------------------------------------ callgrind */
+
+/* What the timer asks of callgrind (callgrind.c): collect(1)/collect(0)
+ * switch collection on and off (a call that changes nothing is harmless:
+ * callgrind only offers a toggle, so the real one tracks the state and
+ * toggles only on a change); zero() forgets
+ * the counts so far; dump(what) writes them to a new dump file whose
+ * trigger line is "Client Request: <what>" and zeroes them. */
+typedef struct pg_bench_callgrind_ops {
+	void (*collect)(int on);
+	void (*zero)(void);
+	void (*dump)(const char *what);
+} pg_bench_callgrind_ops;
+
+/* The ops in use: valgrind's client requests (no-ops outside valgrind). */
+const pg_bench_callgrind_ops *pg_bench_callgrind(void);
+
+/* Replace them (tests record the calls); NULL restores the real ones. */
+void pg_bench_set_callgrind(const pg_bench_callgrind_ops *ops);
+
+/* Whether this process runs in callgrind mode: under valgrind with
+ * PG_BENCH_CALLGRIND=1 in the environment. 0 with `why` empty when the
+ * variable is not set; 0 with the reason in `why` ("unavailable (...
+ * built without valgrind's headers ...)", "off (... not running under
+ * valgrind)") when it is set but the mode cannot work; 1 when on. */
+int pg_bench_callgrind_probe(char *why, size_t cap);
 
 /* ------------------------------------------------------------ allocations */
 
@@ -234,6 +263,10 @@ typedef struct pg_bench_run_config {
 	const pg_bench_filter *filter; /* compiled opts->bench, split */
 	int alloc_available;           /* pg_bench_alloc_probe() */
 	int counter_available;         /* pg_bench_counter()->open() worked */
+	int callgrind;                 /* callgrind mode: collect only while
+					* the timer runs, zero at each reset,
+					* dump "<name> N=<n>" after each
+					* reported run (pg_bench_callgrind()) */
 	const pg_bench_reporter *reporter;
 } pg_bench_run_config;
 

@@ -261,8 +261,8 @@ int pg_bench_main_io(int argc, char **argv, FILE *out, FILE *err)
 	pg_bench_run_config cfg;
 	pg_bench_opts o;
 	printer p;
-	char msg[1024], alloc_why[256], counter_why[512], foreign[256];
-	int alloc_ok, counter_ok = 0, rc;
+	char msg[1024], alloc_why[256], counter_why[512], foreign[256], cg_why[256];
+	int alloc_ok, counter_ok = 0, callgrind, rc;
 
 	pg_bench_opts_init(&o);
 	if (pg_bench_parse_flags(&o, argc, argv, msg, sizeof(msg))) {
@@ -291,7 +291,15 @@ int pg_bench_main_io(int argc, char **argv, FILE *out, FILE *err)
 	if (pg_bench_alloc_foreign(foreign, sizeof(foreign)))
 		pg_bench_sb_addf(&notes, "allocator: glibc malloc (the harness's malloc "
 				 "replaces the one of %s)\n", foreign);
-	if (o.instructions) {
+	/* under callgrind the runner counts the instructions (the perf
+	 * counter would count valgrind's own) */
+	callgrind = pg_bench_callgrind_probe(cg_why, sizeof(cg_why));
+	if (callgrind)
+		pg_bench_sb_addf(&notes, "callgrind: collecting in the timed regions, "
+				 "one dump per reported run\n");
+	else if (*cg_why)
+		pg_bench_sb_addf(&notes, "callgrind: %s\n", cg_why);
+	if (o.instructions && !callgrind) {
 		counter_ok = counter->open(counter_why, sizeof(counter_why)) == 0;
 		if (!counter_ok)
 			pg_bench_sb_addf(&notes, "instructions: unavailable (%s)\n",
@@ -329,6 +337,7 @@ int pg_bench_main_io(int argc, char **argv, FILE *out, FILE *err)
 	cfg.filter = &filter;
 	cfg.alloc_available = alloc_ok;
 	cfg.counter_available = counter_ok;
+	cfg.callgrind = callgrind;
 	cfg.reporter = &reporter;
 	rc = pg_bench_run_all(&cfg);
 

@@ -27,10 +27,10 @@ expect_rc 0 "the starter is valid JSON"
 [ "$(json_get "$REPO/perfgate.json" suite)" = "[]" ] && ok "suite empty" || not_ok "suite not empty"
 [ "$(json_get "$REPO/perfgate.json" baseline_branch)" = '"main"' ] && ok "baseline_branch main" \
 	|| not_ok "baseline_branch is not main"
-[ "$(json_get "$REPO/perfgate.json" thresholds)" = '{"default": 5, "metrics": {}, "benchmarks": {}}' ] \
+[ "$(json_get "$REPO/perfgate.json" thresholds)" = '{"default": 5, "metrics": {"instructions/op": 1}, "benchmarks": {}}' ] \
 	&& ok "thresholds" || not_ok "thresholds: $(json_get "$REPO/perfgate.json" thresholds)"
 keys=$("$PYTHON" -c 'import json, sys; print(" ".join(json.load(open(sys.argv[1]))))' "$REPO/perfgate.json")
-[ "$keys" = "suite build count warmup cpus timeout store project baseline_branch max_walk alpha test correction threshold_on thresholds directions missing_baseline require_same_host require_quiet upload require_upload quick profile" ] \
+[ "$keys" = "suite build count warmup cpus timeout store project baseline_branch max_walk alpha test correction threshold_on thresholds directions missing_baseline require_same_host require_quiet upload require_upload quick profile measure" ] \
 	&& ok "every key, in order" || not_ok "keys: $keys"
 
 # --- refuses to overwrite

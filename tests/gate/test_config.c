@@ -60,7 +60,12 @@ static void test_defaults(void **state)
 	assert_int_equal(c.correction, PG_CORRECTION_HOLM);
 	assert_int_equal(c.threshold_on, PG_THRESHOLD_ON_ESTIMATE);
 	assert_true(c.threshold_default == 5);
-	assert_int_equal(c.nmetric_thresholds, 0);
+	/* instruction counts are exact: 1% by default */
+	assert_int_equal(c.nmetric_thresholds, 1);
+	assert_string_equal(c.metric_thresholds[0].unit, "instructions/op");
+	assert_true(c.metric_thresholds[0].percent == 1);
+	assert_true(pg_config_threshold_for(&c, "Hash", "instructions/op") == 1);
+	assert_true(pg_config_threshold_for(&c, "Hash", "ns/op") == 5);
 	assert_int_equal(c.nbenchmark_thresholds, 0);
 	assert_int_equal(c.ndirections, 0);
 	assert_int_equal(c.missing_baseline, PG_MISSING_BASELINE_PASS);
@@ -74,6 +79,11 @@ static void test_defaults(void **state)
 	assert_null(c.quick.args);
 	assert_int_equal(c.quick.nargs, 0);
 	assert_null(c.quick.store);
+	assert_int_equal(c.measure.mode, PG_MEASURE_TIME);
+	assert_int_equal(c.measure.iterations, 100);
+	assert_false(c.measure.cache_sim);
+	assert_null(c.measure.keep_env);
+	assert_int_equal(c.measure.nkeep_env, 0);
 	pg_config_release(&c);
 	pg_config_release(&c); /* safe twice */
 	pg_config_release(NULL);
@@ -114,7 +124,9 @@ static const char full_json[] =
 	"\"profiles\": false},\n"
 	"  \"require_upload\": true,\n"
 	"  \"quick\": {\"count\": 4, \"warmup\": 1, \"args\": [\"-benchtime\", \"100ms\"], "
-	"\"store\": \".perfgate/quick\"}\n"
+	"\"store\": \".perfgate/quick\"},\n"
+	"  \"measure\": {\"mode\": \"callgrind\", \"iterations\": 250, \"cache_sim\": true, "
+	"\"keep_env\": [\"LD_LIBRARY_PATH\", \"MY_DATA_2\"]}\n"
 	"}\n";
 
 static void check_full(const pg_gate_config *c)
@@ -171,6 +183,13 @@ static void check_full(const pg_gate_config *c)
 	assert_string_equal(c->quick.args[1], "100ms");
 	assert_null(c->quick.args[2]);
 	assert_string_equal(c->quick.store, ".perfgate/quick");
+	assert_int_equal(c->measure.mode, PG_MEASURE_CALLGRIND);
+	assert_int_equal(c->measure.iterations, 250);
+	assert_true(c->measure.cache_sim);
+	assert_int_equal(c->measure.nkeep_env, 2);
+	assert_string_equal(c->measure.keep_env[0], "LD_LIBRARY_PATH");
+	assert_string_equal(c->measure.keep_env[1], "MY_DATA_2");
+	assert_null(c->measure.keep_env[2]);
 }
 
 static void test_full_file(void **state)
@@ -241,6 +260,16 @@ static void test_merge(void **state)
 	assert_false(c.upload.results);
 	assert_int_equal(c.quick.nargs, 0);
 	assert_null(c.quick.args);
+	/* measure merges key by key too */
+	assert_int_equal(c.measure.mode, PG_MEASURE_CALLGRIND);
+	{
+		static const char third[] = "{\"measure\": {\"mode\": \"time\"}}";
+
+		assert_int_equal(pg_config_parse(&c, "third.json", third, strlen(third)), 0);
+	}
+	assert_int_equal(c.measure.mode, PG_MEASURE_TIME);
+	assert_int_equal(c.measure.iterations, 250);
+	assert_int_equal(c.measure.nkeep_env, 2);
 	pg_config_release(&c);
 }
 
@@ -294,6 +323,11 @@ static void test_unknown_keys(void **state)
 		  "perfgate.json: unknown key 'quick.benchtime'" },
 		{ "{\"quick\": {\"arg\": []}}",
 		  "perfgate.json: unknown key 'quick.arg' (did you mean 'quick.args'?)" },
+		{ "{\"measure\": {\"iteration\": 5}}",
+		  "perfgate.json: unknown key 'measure.iteration' (did you mean "
+		  "'measure.iterations'?)" },
+		{ "{\"measur\": {}}",
+		  "perfgate.json: unknown key 'measur' (did you mean 'measure'?)" },
 		/* a control character in a key does not break the line */
 		{ "{\"co\\nunt\": 3}",
 		  "perfgate.json: unknown key 'co?unt' (did you mean 'count'?)" },
@@ -407,6 +441,28 @@ static void test_wrong_types(void **state)
 		{ "{\"quick\": []}",
 		  "perfgate.json: 'quick' must be an object with \"count\", \"warmup\", \"args\" and "
 		  "\"store\", not []" },
+		{ "{\"measure\": \"callgrind\"}",
+		  "perfgate.json: 'measure' must be an object with \"mode\", \"iterations\", "
+		  "\"cache_sim\" and \"keep_env\", not \"callgrind\"" },
+		{ "{\"measure\": {\"iterations\": 0}}",
+		  "perfgate.json: 'measure.iterations' must be a whole number from 1 to 1000000, "
+		  "not 0" },
+		{ "{\"measure\": {\"cache_sim\": \"yes\"}}",
+		  "perfgate.json: 'measure.cache_sim' must be true or false, not \"yes\"" },
+		{ "{\"measure\": {\"keep_env\": \"HOME\"}}",
+		  "perfgate.json: 'measure.keep_env' must be an array of strings, not \"HOME\"" },
+		{ "{\"measure\": {\"keep_env\": [\"HOME\", \"A=B\"]}}",
+		  "perfgate.json: 'measure.keep_env[1]' must be an environment variable name "
+		  "(letters, digits and '_'), not \"A=B\"" },
+		{ "{\"measure\": {\"keep_env\": [\"\"]}}",
+		  "perfgate.json: 'measure.keep_env[0]' must be an environment variable name "
+		  "(letters, digits and '_'), not \"\"" },
+		{ "{\"measure\": {\"keep_env\": [\"9LIVES\"]}}",
+		  "perfgate.json: 'measure.keep_env[0]' must be an environment variable name "
+		  "(letters, digits and '_'), not \"9LIVES\"" },
+		{ "{\"measure\": {\"keep_env\": [3]}}",
+		  "perfgate.json: 'measure.keep_env[0]' must be an environment variable name "
+		  "(letters, digits and '_'), not 3" },
 		/* long values are shortened */
 		{ "{\"project\": [\"aaaaaaaaaa\", \"bbbbbbbbbb\", \"cccccccccc\", \"dddddddddd\"]}",
 		  "perfgate.json: 'project' must be a non-empty string or null, not "
@@ -431,7 +487,10 @@ static void test_bad_enums(void **state)
 		  "perfgate.json: 'missing_baseline' must be \"pass\" or \"fail\", not false" },
 		{ "{\"test\": \"ttest\"}",
 		  "perfgate.json: 'test' must be \"welch\" or \"utest\", not \"ttest\"" },
+		{ "{\"measure\": {\"mode\": \"perf\"}}",
+		  "perfgate.json: 'measure.mode' must be \"time\" or \"callgrind\", not \"perf\"" },
 	};
+	pg_measure_mode m = PG_MEASURE_TIME;
 	pg_correction corr = PG_CORRECTION_HOLM;
 	pg_threshold_on on = PG_THRESHOLD_ON_ESTIMATE;
 	pg_missing_baseline mb = PG_MISSING_BASELINE_PASS;
@@ -462,6 +521,13 @@ static void test_bad_enums(void **state)
 	assert_string_equal(pg_error_last(), "--missing-baseline must be pass or fail, not ''");
 	assert_int_equal(pg_config_parse_test(&t, "--test", "utest"), 0);
 	assert_int_equal(t, PG_TEST_UTEST);
+	assert_int_equal(pg_config_parse_measure(&m, "--measure", "callgrind"), 0);
+	assert_int_equal(m, PG_MEASURE_CALLGRIND);
+	assert_int_equal(pg_config_parse_measure(&m, "--measure", "cachegrind"), PG_EINPUT);
+	assert_string_equal(pg_error_last(), "--measure must be time or callgrind, not 'cachegrind'");
+	assert_int_equal(m, PG_MEASURE_CALLGRIND);
+	assert_string_equal(pg_config_measure_name(PG_MEASURE_TIME), "time");
+	assert_string_equal(pg_config_measure_name(PG_MEASURE_CALLGRIND), "callgrind");
 
 	/* names round-trip through the parsers */
 	assert_string_equal(pg_config_correction_name(PG_CORRECTION_HOLM), "holm");
@@ -655,7 +721,8 @@ static void test_starter_round_trip(void **state)
 			       "  \"baseline_branch\": \"main\",\n  \"max_walk\": 50,\n"
 			       "  \"alpha\": 0.05,\n  \"test\": \"welch\",\n"
 			       "  \"correction\": \"holm\",\n  \"threshold_on\": \"estimate\",\n"
-			       "  \"thresholds\": {\n    \"default\": 5,\n    \"metrics\": {},\n"
+			       "  \"thresholds\": {\n    \"default\": 5,\n    \"metrics\": {\n"
+			       "      \"instructions/op\": 1\n    },\n"
 			       "    \"benchmarks\": {}\n  },\n  \"directions\": {},\n"
 			       "  \"missing_baseline\": \"pass\",\n"
 			       "  \"require_same_host\": false,\n  \"require_quiet\": false,\n"
@@ -664,7 +731,9 @@ static void test_starter_round_trip(void **state)
 			       "  \"require_upload\": false,\n  \"quick\": {\n    \"count\": 3,\n"
 			       "    \"warmup\": 0,\n    \"args\": [],\n    \"store\": null\n  },\n"
 			       "  \"profile\": {\n    \"mode\": \"auto\",\n    \"runs\": 1,\n"
-			       "    \"rate\": 100\n  }\n}\n"));
+			       "    \"rate\": 100\n  },\n  \"measure\": {\n    \"mode\": \"time\",\n"
+			       "    \"iterations\": 100,\n    \"cache_sim\": false,\n"
+			       "    \"keep_env\": []\n  }\n}\n"));
 	assert_true(starter.ptr == strstr(starter.ptr, "{\n  \"suite\""));
 
 	/* it loads back, unchanged, to the defaults */

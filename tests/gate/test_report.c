@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "common/buf.h"
@@ -173,6 +174,9 @@ static void test_row_keys_and_types(void **state)
 			    json_is_null(get(row, "runs_needed")));
 		assert_true(json_is_boolean(get(row, "deterministic")));
 		assert_true(is_string_or_null(get(row, "reason")));
+		/* not an A/B: no paired views */
+		assert_true(json_is_null(get(row, "pairs")));
+		assert_true(json_is_null(get(row, "unpaired")));
 	}
 	/* the first row's figures */
 	row = json_array_get(rows, 0);
@@ -203,6 +207,68 @@ static void test_row_keys_and_types(void **state)
 
 /* Figures that do not exist, or that are NaN or infinite although a flag
  * says they exist, come out as null: never NaN (which is not JSON). */
+/* An A/B decision: each row carries its pairs and the unpaired view of
+ * the same samples, matched by index and checked by name. */
+static void test_paired_views(void **state)
+{
+	fx f;
+	pg_paired_set ps;
+	pg_paired *pairs;
+	pg_decide_row *unp;
+	int *tested;
+	json_t *j, *row, *o;
+	size_t i;
+
+	(void)state;
+	fx_sample(&f);
+	pairs = calloc(f.set.nrows, sizeof(*pairs));
+	tested = calloc(f.set.nrows, sizeof(*tested));
+	unp = calloc(f.set.nrows, sizeof(*unp));
+	assert_non_null(pairs);
+	assert_non_null(tested);
+	assert_non_null(unp);
+	for (i = 0; i < f.set.nrows; i++) {
+		unp[i] = f.set.rows[i];
+		unp[i].decision = PG_DECISION_NOISE;
+		unp[i].p_value = 0.25;
+		pairs[i].n = 6;
+		pairs[i].correlation = 0.5;
+		pairs[i].w_p = 0.03125;
+		tested[i] = i != 1;
+	}
+	unp[2].benchmark = "NotTheSame"; /* a mismatch: no unpaired view */
+	memset(&ps, 0, sizeof(ps));
+	ps.decision = f.set;
+	ps.rows = pairs;
+	ps.tested = tested;
+	ps.unpaired = f.set;
+	ps.unpaired.rows = unp;
+	f.report.paired = &ps;
+	j = report_json(&f.report);
+	row = json_array_get(get(j, "rows"), 0);
+	o = get(row, "pairs");
+	assert_int_equal(json_integer_value(get(o, "n")), 6);
+	assert_true(json_real_value(get(o, "correlation")) == 0.5);
+	assert_true(json_real_value(get(o, "signed_rank_p")) == 0.03125);
+	o = get(row, "unpaired");
+	assert_string_equal(json_string_value(get(o, "decision")), "noise");
+	assert_true(json_real_value(get(o, "p_value")) == 0.25);
+	assert_true(json_real_value(get(o, "delta_percent")) == 16.2135);
+	/* an untested row: no pairs, the unpaired view still */
+	row = json_array_get(get(j, "rows"), 1);
+	assert_true(json_is_null(get(row, "pairs")));
+	assert_true(json_is_object(get(row, "unpaired")));
+	/* the mismatched row: neither */
+	row = json_array_get(get(j, "rows"), 2);
+	assert_true(json_is_null(get(row, "pairs")));
+	assert_true(json_is_null(get(row, "unpaired")));
+	json_decref(j);
+	free(pairs);
+	free(tested);
+	free(unp);
+	fx_release(&f);
+}
+
 static void test_nulls_not_nan(void **state)
 {
 	fx f;
@@ -336,7 +402,7 @@ static void test_render_text(void **state)
 		"\"version\"", "\"perfgate_version\"", "\"verdict\"", "\"exit_code\"",
 		"\"error\"", "\"project\"", "\"baseline\"", "\"candidate\"", "\"hosts\"",
 		"\"drift\"", "\"settings\"", "\"summary\"", "\"warnings\"", "\"artifacts\"",
-		"\"rows\"", "\"profiles\""
+		"\"rows\"", "\"profiles\"", "\"measured_by\"", "\"first_pass\""
 	};
 	fx f;
 	pg_buf b = PG_BUF_INIT;
@@ -439,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_names),
 		cmocka_unit_test(test_top_level_keys),
 		cmocka_unit_test(test_row_keys_and_types),
+		cmocka_unit_test(test_paired_views),
 		cmocka_unit_test(test_nulls_not_nan),
 		cmocka_unit_test(test_no_baseline),
 		cmocka_unit_test(test_error_verdict),

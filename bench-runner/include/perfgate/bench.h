@@ -120,6 +120,28 @@
  *    ("instructions: unavailable (perf_event_open: ...)") and no figure.
  *  - any metric of your own with pg_bench_report_metric().
  *
+ * Instruction counts under Valgrind's callgrind (`perfgate run --measure
+ * callgrind`, which runs the suite as `valgrind --tool=callgrind
+ * --collect-atstart=no ... -- SUITE ARGS -benchtime <N>x` with
+ * PG_BENCH_CALLGRIND=1 in its environment): when the process runs under
+ * valgrind and PG_BENCH_CALLGRIND is "1", callgrind collects only while
+ * the timer runs (switched on after the clock is read at start, off
+ * before it is read at stop), every pg_bench_reset_timer() (and the
+ * start of every call of the benchmark function) zeroes the counts, and
+ * after each reported run the counts are dumped under the name
+ * "<benchmark> N=<n>" (CALLGRIND_DUMP_STATS_AT): a dump holds exactly the
+ * timed regions of the call whose line is printed, never the N = 1
+ * calibration call, set-up, teardown or the harness. The perf_event
+ * counter is not used then, and the configuration line "callgrind:
+ * collecting in the timed regions, one dump per reported run" says so.
+ * Only the benchmark's own thread is counted (threads it starts begin with
+ * collection off). Under valgrind without PG_BENCH_CALLGRIND=1 nothing
+ * changes (a suite profiled by hand with callgrind behaves as usual). The
+ * client requests are header-only macros from Debian's valgrind package
+ * (<valgrind/valgrind.h>, <valgrind/callgrind.h>); a harness built where
+ * they are missing prints "callgrind: unavailable (...)" instead and
+ * writes no dumps.
+ *
  * CPU profiles (-cpuprofile DIR): one gzipped pprof profile (the
  * profile.proto of github.com/google/pprof, read by `go tool pprof`,
  * `perfgate profile`, ...) per benchmark that prints result lines, its

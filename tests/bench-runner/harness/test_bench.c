@@ -150,6 +150,7 @@ static int run(const run_opts *o)
 		opts.count = o->count;
 	opts.benchmem = o->benchmem;
 	assert_int_equal(pg_bench_filter_compile(&f, o->bench, 1, err, sizeof(err)), 0);
+	memset(&cfg, 0, sizeof(cfg));
 	cfg.opts = &opts;
 	cfg.filter = &f;
 	cfg.alloc_available = o->alloc_available;

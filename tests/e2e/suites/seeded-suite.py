@@ -9,7 +9,11 @@ Environment:
   SEEDED_STATE   a file counting the invocations (each run draws new noise)
   SEEDED_SEED    base seed (default 1)
   SEEDED_SHIFT   "Name=PCT,Name2=PCT": make those benchmarks PCT percent
-                 slower (ns/op); negative for faster
+                 slower (ns/op); negative for faster. A file
+                 seeded-shift.txt in the working directory adds shifts the
+                 same way (so a commit can carry a "code change")
+  SEEDED_LOG     a file to append "<cwd-marker> <benchmarks run>" to, one line
+                 per invocation (tests of the A/B order)
   SEEDED_ALLOCS  "Name=N": allocs/op of a benchmark (default 3)
   SEEDED_NOISE   relative noise (default 0.01: 1%, far below the 5%
                  threshold, so decisions do not depend on luck)
@@ -54,9 +58,20 @@ def main():
             f.write(str(n))
     seed = int(os.environ.get("SEEDED_SEED", "1"))
     shift = parse_map(os.environ.get("SEEDED_SHIFT"), float)
+    try:
+        for k, v in parse_map(open("seeded-shift.txt").read().strip(), float).items():
+            shift[k] = shift.get(k, 0.0) + v
+    except OSError:
+        pass
     allocs = parse_map(os.environ.get("SEEDED_ALLOCS"), int)
     noise = float(os.environ.get("SEEDED_NOISE", "0.01"))
     rng = random.Random(seed * 1000003 + n)
+    log = os.environ.get("SEEDED_LOG")
+    if log:
+        marker = open("side.txt").read().strip() if os.path.exists("side.txt") else "-"
+        ran = [n for n in names if not bench or bench.search("Benchmark" + n.split("/")[0])]
+        with open(log, "a") as f:
+            f.write("%s %s\n" % (marker, ",".join(ran)))
     print("goos: linux")
     print("pkg: seeded")
     for i, name in enumerate(names):
