@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench-runner/ab.h"
 #include "bench-runner/host.h"
 #include "common/buf.h"
 #include "common/error.h"
@@ -684,6 +685,72 @@ cleanup:
 	return err;
 }
 
+/* --ab measures no candidate runs of its own with a profile: when the A/B
+ * finds regressions and the stored baseline has profiles, one separate
+ * profiled run of the regressed benchmarks (natively, never counted)
+ * gives explain_regressions() the candidate's side. Profiles explain and
+ * never change the verdict: a failure is a warning. */
+static void profile_candidate(struct gate_state *st, const struct gate_args *a)
+{
+	pg_gate_config one = st->cfg; /* shallow: only counts change */
+	pg_buf dir = PG_BUF_INIT, base_dir = PG_BUF_INIT, regex = PG_BUF_INIT;
+	char **names = NULL, **base_files = NULL;
+	char *extra[3] = { NULL, NULL, NULL };
+	const char *filter;
+	size_t n = 0, nb = 0, i;
+	pg_results discard;
+	int status, err;
+
+	pg_results_init(&discard);
+	if (!st->deciding || !st->deciding->regressions || st->cfg.profile.mode == PG_PROFILE_OFF ||
+	    !st->cfg.profile.runs || !st->tmpdir.len)
+		goto cleanup;
+	pg_buf_addf(&base_dir, "%s/baseline/profiles", st->tmpdir.ptr);
+	if (pg_buf_failed(&base_dir) || pg_list_files(&base_files, &nb, base_dir.ptr) < 0 || !nb)
+		goto cleanup; /* nothing to compare with */
+	if (pg_ab_suspects(&names, &n, st->deciding) < 0 || !n)
+		goto cleanup;
+	filter = pg_ab_suite_filter(st->cfg.suite);
+	for (i = 0; i < n; i++) {
+		pg_buf one_regex = PG_BUF_INIT;
+
+		err = pg_ab_bench_regex(&one_regex, names[i], filter);
+		if (err == 0) {
+			if (regex.len)
+				pg_buf_addch(&regex, '|');
+			pg_buf_adds(&regex, one_regex.ptr);
+		}
+		pg_buf_release(&one_regex);
+		if (err < 0 && err != PG_ENOTFOUND)
+			goto cleanup;
+	}
+	if (pg_buf_failed(&regex) || !regex.len)
+		goto cleanup;
+	extra[0] = "-bench";
+	extra[1] = regex.ptr;
+	pg_buf_addf(&dir, "%s/profiles", st->tmpdir.ptr);
+	if (pg_buf_failed(&dir))
+		goto cleanup;
+	one.count = 1;
+	one.warmup = 0;
+	one.measure.mode = PG_MEASURE_TIME;
+	if (!a->job.quiet)
+		fprintf(stderr, "perfgate gate: profiling the candidate's regressed benchmarks "
+			"(-bench '%s'), for the profile diff\n", regex.ptr);
+	status = pg_job_run_suite(&discard, &one, &a->job, extra, NULL, dir.ptr);
+	if (status != PG_EXIT_OK)
+		add_line(&st->warnings, &st->nwarnings, "no profile of the candidate: its "
+			 "profiled run failed (the verdict stands)");
+
+cleanup:
+	pg_results_release(&discard);
+	pg_free_strv(names);
+	pg_free_strv(base_files);
+	pg_buf_release(&dir);
+	pg_buf_release(&base_dir);
+	pg_buf_release(&regex);
+}
+
 /* ------------------------------------------------------------ reports */
 
 struct rendered {
@@ -1302,16 +1369,10 @@ int cmd_gate(int argc, char **argv)
 		}
 		st.deciding = &st.ab.paired.decision;
 		st.deciding_title = st.ab.title.ptr;
-		{
-			pg_results host;
-
-			pg_results_init(&host);
-			pg_host_fingerprint(&host, NULL);
-			st.candidate_host = host_of(&host);
-			st.baseline_host = st.baseline_host ? st.baseline_host :
-							      json_incref(st.candidate_host);
-			pg_results_release(&host);
-		}
+		/* the A/B measured both builds on this host */
+		st.candidate_host = host_of(&st.ab.cand);
+		st.baseline_host = st.baseline_host ? st.baseline_host :
+						      json_incref(st.candidate_host);
 	}
 	if (a.count_auto) {
 		int run_status = PG_EXIT_OK;
@@ -1410,6 +1471,8 @@ report:
 				    set.ptr, st.upload_id.ptr);
 		pg_buf_release(&set);
 	}
+	if (!error_msg && a.ab && have_baseline)
+		profile_candidate(&st, &a);
 	if (!error_msg && explain_regressions(&st) < 0)
 		pg_warn("the profiles could not be compared: %s", pg_error_last());
 	memset(&r, 0, sizeof(r));

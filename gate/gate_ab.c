@@ -5,6 +5,7 @@
 
 #include "bench-runner/ab.h"
 #include "bench-runner/cpus.h"
+#include "bench-runner/host.h"
 #include "common/error.h"
 #include "common/file.h"
 #include "gate/ab_build.h"
@@ -243,6 +244,9 @@ int pg_gate_ab(pg_ab_outcome *out, const pg_ab_job *job)
 			out->cached ? "reused" : "fresh");
 	}
 	if ((err = pg_ab_run(&out->base, &out->cand, &ao, &out->failure_stderr)) < 0)
+		goto cleanup;
+	/* both sides ran here, on these CPUs: the host, for the reports */
+	if ((err = pg_host_fingerprint(&out->cand, ao.cpus)) < 0)
 		goto cleanup;
 	if ((err = pg_paired_decide(&out->paired, &out->base, &out->cand, job->decide)) < 0)
 		goto cleanup;

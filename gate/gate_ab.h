@@ -32,7 +32,8 @@ typedef struct pg_ab_job {
 
 typedef struct pg_ab_outcome {
 	pg_results base;             /* the samples, pair by pair */
-	pg_results cand;
+	pg_results cand;             /* with this host's fingerprint
+				      * (pg_host_fingerprint, the A/B's CPUs) */
 	pg_paired_set paired;        /* .decision is what the reports render */
 	int have_paired;
 	int cached;                  /* the baseline build was reused */

@@ -165,6 +165,19 @@ expect_json "$TMP/cg.json" '[r["reason"][:14] for r in d["rows"] if r["benchmark
 expect_json "$TMP/cg.json" '"instruction counts under callgrind" in d["measured_by"]' True "callgrind A/B"
 [ -x "$C/.perfgate/ab-cache/$(git rev-parse main)/suite" ] && ok "the baseline's suite was built in the A/B cache" ||
 	not_ok "no suite built in the A/B cache"
+expect_json "$TMP/cg.json" 'd["profiles"]' "[]" "no stored baseline, no profile diff"
+# with a stored baseline (and its profiles): the A/B decides, and one
+# profiled run of the regressed benchmark gives the profile diff
+git checkout -q main && ./build.sh || not_ok "building main"
+run pg baseline refresh -q
+expect_rc 0 "baseline refresh of main under callgrind"
+git checkout -q slow && ./build.sh || not_ok "building the candidate"
+run pg gate --ab --json "$TMP/cg-stored.json"
+expect_rc 1 "--ab with a stored baseline"
+expect_err "profiling the candidate's regressed benchmarks \\(-bench '\\^BenchmarkHash[$]'\\)"
+expect_json "$TMP/cg-stored.json" '[(p["benchmark"], p["note"]) for p in d["profiles"]]' \
+	"[('Hash/fnv1a-64K', None)]" "the profile diff of the A/B's regression"
+expect_json "$TMP/cg-stored.json" 'd["hosts"]["differences"]' "[]" "the A/B's host is the stored baseline's"
 # an unchanged commit: exactly equal counts
 git checkout -q -b same main && echo '/* a comment */' >>example_suite.c && git commit -qam comment
 ./build.sh || not_ok "building the candidate"
