@@ -18,14 +18,15 @@
  *    sample multiplied by 1.10 (or 1.25); it is never one of the drifted
  *    benchmarks.
  * Every rule sees the same simulated data. The RNG is GSL's
- * gsl_rng_mt19937 with a fixed seed, so the table is reproducible.
+ * gsl_rng_mt19937 with a fixed seed, so the table is reproducible. The
+ * model's code, shared with simulate_sequential.c and simulate_paired.c,
+ * is in tests/bench/sim_common.h.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "common/error.h"
@@ -34,24 +35,12 @@
 #include "stats/summary.h"
 #include "stats/utest.h"
 #include "stats/welch.h"
+
+#define SIM_NAME "simulate_gate"
+#include "tests/bench/sim_common.h"
 #include "common/banned.h"
 
-#define NBENCH 50
 #define NSAMPLES 10
-#define NDRIFT 20
-#define CV_LO 0.02
-#define CV_HI 0.24
-#define DRIFT_LO 0.02
-#define DRIFT_HI 0.10
-#define DEFAULT_RUNS 2000
-#define DEFAULT_SEED 20261201UL
-
-typedef struct scenario {
-	const char *label;
-	int drift;
-	double reg_cv;    /* 0: no regression */
-	double reg_size;  /* e.g. 0.10 */
-} scenario;
 
 enum { RULE_GATE, RULE_UTEST, RULE_PLAIN, NRULES };
 
@@ -64,88 +53,16 @@ typedef struct tally {
 	size_t nmde;
 } tally;
 
-static double pct(size_t k, size_t n)
-{
-	return 100.0 * (double)k / (double)n;
-}
-
-/* half-width of the normal-approximation 95% interval, in points */
-static double hw(size_t k, size_t n)
-{
-	double p = (double)k / (double)n;
-
-	return 196.0 * sqrt(p * (1 - p) / (double)n);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "simulate_gate: %s: %s\n", what, pg_error_last());
-	exit(3);
-}
-
-/* fill both sides of one gate run */
-static void simulate(pg_results *old, pg_results *new, gsl_rng *rng,
-		     const scenario *sc)
-{
-	double drift[NBENCH] = { 0 };
-	size_t idx[NBENCH], i, j, first = sc->reg_cv > 0 ? 1 : 0;
-
-	if (sc->drift) {
-		/* NDRIFT distinct benchmarks among first..NBENCH-1 */
-		for (i = first; i < NBENCH; i++)
-			idx[i] = i;
-		for (i = 0; i < NDRIFT; i++) {
-			size_t k = first + i + gsl_rng_uniform_int(rng, NBENCH - first - i);
-			size_t t = idx[first + i];
-
-			idx[first + i] = idx[k];
-			idx[k] = t;
-			drift[idx[first + i]] = DRIFT_LO + (DRIFT_HI - DRIFT_LO) * gsl_rng_uniform(rng);
-		}
-	}
-	for (i = 0; i < NBENCH; i++) {
-		double cv = exp(log(CV_LO) + (log(CV_HI) - log(CV_LO)) * gsl_rng_uniform(rng));
-		double base = exp(log(1e3) + (log(1e6) - log(1e3)) * gsl_rng_uniform(rng));
-		double factor = 1 + drift[i];
-		double theta;
-
-		if (i == 0 && sc->reg_cv > 0) {
-			cv = sc->reg_cv;
-			factor *= 1 + sc->reg_size;
-		}
-		theta = cv / (1 - cv);
-		for (j = 0; j < NSAMPLES; j++)
-			old->series[i].values[j] = base * (1 + gsl_ran_exponential(rng, theta));
-		for (j = 0; j < NSAMPLES; j++)
-			new->series[i].values[j] = base * factor *
-						   (1 + gsl_ran_exponential(rng, theta));
-	}
-}
-
 static void run_rule(tally *t, const pg_results *old, const pg_results *new,
 		     const pg_decide_opts *opts)
 {
-	pg_decision_set d;
-	size_t i;
-	int fail = 0;
+	sim_outcome o = sim_decide(old, new, opts);
 
-	if (pg_decide(&d, old, new, opts) < 0)
-		die("pg_decide");
-	for (i = 0; i < d.nrows; i++)
-		fail |= d.rows[i].decision == PG_DECISION_REGRESSION;
-	t->fail += fail;
-	t->drift += d.drift_suspected != 0;
-	t->drift_pass += d.drift_suspected && !fail;
-	t->caught += d.rows[0].decision == PG_DECISION_REGRESSION;
-	t->mde[t->nmde++] = d.rows[0].has_mde ? d.rows[0].mde_percent : INFINITY;
-	pg_decision_set_release(&d);
+	t->fail += o.fail;
+	t->drift += o.drift;
+	t->drift_pass += o.drift && !o.fail;
+	t->caught += o.caught;
+	t->mde[t->nmde++] = o.mde;
 }
 
 /* plain Welch at p < 0.05 on the raw values, every benchmark on its own:
@@ -163,7 +80,7 @@ static void run_plain(tally *t, const pg_results *old, const pg_results *new)
 		if (pg_summarize(&a, old->series[i].values, old->series[i].n) < 0 ||
 		    pg_summarize(&b, new->series[i].values, new->series[i].n) < 0 ||
 		    pg_welch_test(&w, &a, &b) < 0)
-			die("welch");
+			sim_die("welch");
 		alarm = w.p < 0.05 && b.mean > a.mean;
 		fail |= alarm;
 		if (i == 0)
@@ -172,68 +89,45 @@ static void run_plain(tally *t, const pg_results *old, const pg_results *new)
 	t->fail += fail;
 }
 
-static void usage(void)
-{
-	fprintf(stderr, "usage: simulate_gate [--runs N] [--seed S]\n");
-	exit(2);
-}
-
 int main(int argc, char **argv)
 {
-	static const scenario scenarios[] = {
-		{ "no change, no drift", 0, 0, 0 },
-		{ "no change, drift", 1, 0, 0 },
-		{ "10% regression at 3% CV, no drift", 0, 0.03, 0.10 },
-		{ "10% regression at 20% CV, no drift", 0, 0.20, 0.10 },
-		{ "drift + 25% regression at 3% CV", 1, 0.03, 0.25 },
-		{ "drift + 10% regression at 3% CV", 1, 0.03, 0.10 },
+	static const sim_scenario scenarios[] = {
+		{ "no change, no drift", 0, 0, 0, CV_LO, CV_HI },
+		{ "no change, drift", 1, 0, 0, CV_LO, CV_HI },
+		{ "10% regression at 3% CV, no drift", 0, 0.03, 0.10, CV_LO, CV_HI },
+		{ "10% regression at 20% CV, no drift", 0, 0.20, 0.10, CV_LO, CV_HI },
+		{ "drift + 25% regression at 3% CV", 1, 0.03, 0.25, CV_LO, CV_HI },
+		{ "drift + 10% regression at 3% CV", 1, 0.03, 0.10, CV_LO, CV_HI },
 	};
 	enum { NSC = sizeof(scenarios) / sizeof(scenarios[0]) };
 	tally t[NSC][NRULES];
 	pg_decide_opts gate = PG_DECIDE_OPTS_INIT, ut = PG_DECIDE_OPTS_INIT;
 	pg_results old, new;
-	unsigned long seed = DEFAULT_SEED;
-	size_t runs = DEFAULT_RUNS, s, r, i, j;
+	double *orow[NBENCH], *nrow[NBENCH]; /* their values, benchmark by benchmark */
+	unsigned long seed;
+	size_t runs, s, r, i;
 	gsl_rng *rng;
-	char name[32];
 
-	for (i = 1; i < (size_t)argc; i++) {
-		if (!strcmp(argv[i], "--runs") && i + 1 < (size_t)argc)
-			runs = strtoul(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--seed") && i + 1 < (size_t)argc)
-			seed = strtoul(argv[++i], NULL, 10);
-		else
-			usage();
-	}
-	if (runs == 0)
-		usage();
+	sim_parse_args(&runs, &seed, argc, argv);
 	ut.test = PG_TEST_UTEST;
 
 	/* the two result sets, filled in place every gate run */
-	pg_results_init(&old);
-	pg_results_init(&new);
+	sim_results_init(&old, &new, NSAMPLES);
 	for (i = 0; i < NBENCH; i++) {
-		int len = snprintf(name, sizeof(name), "Sim/b=%02zu-2", i);
-
-		for (j = 0; j < NSAMPLES; j++)
-			if (pg_results_add(&old, name, (size_t)len, "ns/op", 5, 1.0) < 0 ||
-			    pg_results_add(&new, name, (size_t)len, "ns/op", 5, 1.0) < 0)
-				die("results");
+		orow[i] = old.series[i].values;
+		nrow[i] = new.series[i].values;
 	}
 
 	memset(t, 0, sizeof(t));
-	rng = gsl_rng_alloc(gsl_rng_mt19937);
-	if (!rng)
-		die("gsl_rng_alloc");
-	gsl_rng_set(rng, seed);
+	rng = sim_rng_new(seed);
 	for (s = 0; s < NSC; s++) {
 		for (r = 0; r < NRULES; r++) {
 			t[s][r].mde = malloc(runs * sizeof(double));
 			if (!t[s][r].mde)
-				die("malloc");
+				sim_die("malloc");
 		}
 		for (i = 0; i < runs; i++) {
-			simulate(&old, &new, rng, &scenarios[s]);
+			sim_suite(orow, nrow, NSAMPLES, rng, &scenarios[s]);
 			run_rule(&t[s][RULE_GATE], &old, &new, &gate);
 			run_rule(&t[s][RULE_UTEST], &old, &new, &ut);
 			run_plain(&t[s][RULE_PLAIN], &old, &new);
@@ -264,16 +158,14 @@ int main(int argc, char **argv)
 	do {                                                                          \
 		printf("%-52s", label);                                               \
 		for (r = 0; r < NRULES; r++)                                          \
-			printf("   %6.2f%% +-%4.2f", pct(t[s][r].field, runs),          \
-			       hw(t[s][r].field, runs));                             \
+			sim_print_share(t[s][r].field, runs);                         \
 		printf("\n");                                                         \
 	} while (0)
 #define ROW2(label, field)                                                            \
 	do {                                                                          \
 		printf("%-52s", label);                                               \
 		for (r = 0; r < RULE_PLAIN; r++)                                      \
-			printf("   %6.2f%% +-%4.2f", pct(t[s][r].field, runs),          \
-			       hw(t[s][r].field, runs));                             \
+			sim_print_share(t[s][r].field, runs);                         \
 		printf("   %16s\n", "-");                                             \
 	} while (0)
 	s = 0;
@@ -296,10 +188,8 @@ int main(int argc, char **argv)
 	printf("\nmedian minimum detectable slowdown (mde) of benchmark 0 (Holm level alpha/50):\n");
 	for (s = 2; s < 4; s++) {
 		printf("    %-48s", scenarios[s].label);
-		for (r = 0; r < RULE_PLAIN; r++) {
-			qsort(t[s][r].mde, t[s][r].nmde, sizeof(double), cmp_double);
-			printf("   %6s %+7.1f%%", "", pg_quantile_r8(t[s][r].mde, t[s][r].nmde, 0.5));
-		}
+		for (r = 0; r < RULE_PLAIN; r++)
+			printf("   %6s %+7.1f%%", "", sim_median(t[s][r].mde, t[s][r].nmde));
 		printf("\n");
 	}
 

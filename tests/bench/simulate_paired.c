@@ -40,7 +40,8 @@
  *    1.10.
  * The decision rule is the gate's default in every protocol (Holm, alpha
  * 0.05, threshold 5%; pg_decide's drift detection in (a), (a'), (b)). The
- * RNG is GSL's gsl_rng_mt19937 with a fixed seed.
+ * RNG is GSL's gsl_rng_mt19937 with a fixed seed. The model's code shared
+ * with simulate_gate.c is in tests/bench/sim_common.h.
  */
 #include <math.h>
 #include <stdio.h>
@@ -56,17 +57,12 @@
 #include "stats/results.h"
 #include "stats/summary.h"
 #include "stats/utest.h"
+
+#define SIM_NAME "simulate_paired"
+#include "tests/bench/sim_common.h"
 #include "common/banned.h"
 
-#define NBENCH 50
 #define N 10
-#define NDRIFT 20
-#define CV_LO 0.02
-#define CV_HI 0.24
-#define DRIFT_LO 0.02
-#define DRIFT_HI 0.10
-#define DEFAULT_RUNS 2000
-#define DEFAULT_SEED 20261201UL
 #define SESSION (NBENCH * N)      /* runs in a stored-baseline session */
 #define ABBA (2 * NBENCH * N)     /* runs in an A/B session */
 
@@ -94,31 +90,6 @@ typedef struct tally {
 	double *mde;
 	size_t nmde;
 } tally;
-
-static double pct(size_t k, size_t n)
-{
-	return 100.0 * (double)k / (double)n;
-}
-
-static double hw(size_t k, size_t n)
-{
-	double p = (double)k / (double)n;
-
-	return 196.0 * sqrt(p * (1 - p) / (double)n);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "simulate_paired: %s: %s\n", what, pg_error_last());
-	exit(3);
-}
 
 /* one session's path of the host's log speed */
 static void path(double *h, size_t len, const model *m, gsl_rng *rng)
@@ -149,46 +120,32 @@ static void simulate(data *D, const model *m, const scenario *sc, gsl_rng *rng)
 {
 	static double h1[SESSION], h2[SESSION], h3[ABBA];
 	double step[NBENCH] = { 0 };
-	size_t idx[NBENCH], i, j;
+	size_t i, j;
 
 	path(h1, SESSION, m, rng);
 	path(h2, SESSION, m, rng);
 	path(h3, ABBA, m, rng);
-	for (i = 1; i < NBENCH; i++)
-		idx[i] = i;
-	for (i = 0; i < NDRIFT; i++) {
-		size_t k = 1 + i + gsl_rng_uniform_int(rng, NBENCH - 1 - i);
-		size_t t = idx[1 + i];
-
-		idx[1 + i] = idx[k];
-		idx[k] = t;
-		step[idx[1 + i]] = DRIFT_LO + (DRIFT_HI - DRIFT_LO) * gsl_rng_uniform(rng);
-	}
+	sim_pick_drift(step, 1, rng);
 	for (i = 0; i < NBENCH; i++) {
-		double cv = exp(log(CV_LO) + (log(CV_HI) - log(CV_LO)) * gsl_rng_uniform(rng));
-		double base = exp(log(1e3) + (log(1e6) - log(1e3)) * gsl_rng_uniform(rng));
-		double factor = 1, theta;
+		sim_bench b = sim_bench_draw(rng, CV_LO, CV_HI, i == 0 ? sc->reg_cv : 0,
+					     sc->reg_size);
 
-		if (i == 0 && sc->reg_cv > 0) {
-			cv = sc->reg_cv;
-			factor = 1 + sc->reg_size;
-		}
-		theta = cv / (1 - cv);
 		for (j = 0; j < N; j++) {
 			size_t t = j * NBENCH + i;
-			double x = gsl_ran_exponential(rng, theta);
+			double x = gsl_ran_exponential(rng, b.theta);
 
-			D->a_old[i][j] = base * exp(h1[t]) * (1 + gsl_ran_exponential(rng, theta));
-			D->a_new_nostep[i][j] = base * factor * exp(h2[t]) * (1 + x);
+			D->a_old[i][j] = b.base * exp(h1[t]) * (1 + gsl_ran_exponential(rng, b.theta));
+			D->a_new_nostep[i][j] = b.base * b.factor * exp(h2[t]) * (1 + x);
 			D->a_new[i][j] = D->a_new_nostep[i][j] * (1 + step[i]);
 		}
 		for (j = 0; j < N; j++) {
 			size_t t0 = 2 * (i * N + j);
 			size_t ta = t0 + (j % 2), tb = t0 + 1 - (j % 2);
 
-			D->b_old[i][j] = base * exp(h3[ta]) * (1 + gsl_ran_exponential(rng, theta));
-			D->b_new[i][j] = base * factor * exp(h3[tb]) *
-					 (1 + gsl_ran_exponential(rng, theta));
+			D->b_old[i][j] = b.base * exp(h3[ta]) *
+					 (1 + gsl_ran_exponential(rng, b.theta));
+			D->b_new[i][j] = b.base * b.factor * exp(h3[tb]) *
+					 (1 + gsl_ran_exponential(rng, b.theta));
 		}
 	}
 }
@@ -203,29 +160,19 @@ static void fill(pg_results *old, pg_results *new, double o[NBENCH][N], double n
 	}
 }
 
-static void count(tally *t, const pg_decision_set *d)
+static void count(tally *t, sim_outcome o)
 {
-	size_t i;
-	int fail = 0;
-
-	for (i = 0; i < d->nrows; i++)
-		fail |= d->rows[i].decision == PG_DECISION_REGRESSION;
-	t->fail += fail;
-	t->drift += d->drift_suspected != 0;
-	t->caught += d->rows[0].decision == PG_DECISION_REGRESSION;
-	t->mde[t->nmde++] = d->rows[0].has_mde ? d->rows[0].mde_percent : INFINITY;
+	t->fail += o.fail;
+	t->drift += o.drift;
+	t->caught += o.caught;
+	t->mde[t->nmde++] = o.mde;
 }
 
 static void run_unpaired(tally *t, pg_results *old, pg_results *new, double o[NBENCH][N],
 			 double nw[NBENCH][N])
 {
-	pg_decision_set d;
-
 	fill(old, new, o, nw);
-	if (pg_decide(&d, old, new, NULL) < 0)
-		die("pg_decide");
-	count(t, &d);
-	pg_decision_set_release(&d);
+	count(t, sim_decide(old, new, NULL));
 }
 
 static void run_paired(tally *t, pg_results *old, pg_results *new, double o[NBENCH][N],
@@ -235,21 +182,9 @@ static void run_paired(tally *t, pg_results *old, pg_results *new, double o[NBEN
 
 	fill(old, new, o, nw);
 	if (pg_paired_decide(&s, old, new, NULL) < 0)
-		die("pg_paired_decide");
-	count(t, &s.decision);
+		sim_die("pg_paired_decide");
+	count(t, sim_outcome_of(&s.decision));
 	pg_paired_set_release(&s);
-}
-
-static double median_mde(tally *t)
-{
-	qsort(t->mde, t->nmde, sizeof(double), cmp_double);
-	return pg_quantile_r8(t->mde, t->nmde, 0.5);
-}
-
-static void usage(void)
-{
-	fprintf(stderr, "usage: simulate_paired [--runs N] [--seed S]\n");
-	exit(2);
 }
 
 int main(int argc, char **argv)
@@ -271,42 +206,19 @@ int main(int argc, char **argv)
 	static tally t[NM][NSC][NPROT];
 	static data D;
 	pg_results old, new;
-	unsigned long seed = DEFAULT_SEED;
-	size_t runs = DEFAULT_RUNS, m, s, p, i, j;
+	unsigned long seed;
+	size_t runs, m, s, p, i;
 	gsl_rng *rng;
-	char name[32];
 
-	for (i = 1; i < (size_t)argc; i++) {
-		if (!strcmp(argv[i], "--runs") && i + 1 < (size_t)argc)
-			runs = strtoul(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--seed") && i + 1 < (size_t)argc)
-			seed = strtoul(argv[++i], NULL, 10);
-		else
-			usage();
-	}
-	if (runs == 0)
-		usage();
-
-	pg_results_init(&old);
-	pg_results_init(&new);
-	for (i = 0; i < NBENCH; i++) {
-		int len = snprintf(name, sizeof(name), "Sim/b=%02zu-2", i);
-
-		for (j = 0; j < N; j++)
-			if (pg_results_add(&old, name, (size_t)len, "ns/op", 5, 1.0) < 0 ||
-			    pg_results_add(&new, name, (size_t)len, "ns/op", 5, 1.0) < 0)
-				die("results");
-	}
-	rng = gsl_rng_alloc(gsl_rng_mt19937);
-	if (!rng)
-		die("gsl_rng_alloc");
-	gsl_rng_set(rng, seed);
+	sim_parse_args(&runs, &seed, argc, argv);
+	sim_results_init(&old, &new, N);
+	rng = sim_rng_new(seed);
 	for (m = 0; m < NM; m++)
 		for (s = 0; s < NSC; s++) {
 			for (p = 0; p < NPROT; p++) {
 				t[m][s][p].mde = malloc(runs * sizeof(double));
 				if (!t[m][s][p].mde)
-					die("malloc");
+					sim_die("malloc");
 			}
 			for (i = 0; i < runs; i++) {
 				simulate(&D, &models[m], &scenarios[s], rng);
@@ -342,9 +254,7 @@ int main(int argc, char **argv)
 		for (m = 0; m < NM; m++) {                                             \
 			printf("%-30s", models[m].label);                              \
 			for (p = 0; p < NPROT; p++)                                    \
-				printf("   %6.2f%% +-%4.2f",                           \
-				       pct(t[m][sc][p].field, runs),                   \
-				       hw(t[m][sc][p].field, runs));                   \
+				sim_print_share(t[m][sc][p].field, runs);              \
 			printf("\n");                                                  \
 		}                                                                      \
 	} while (0)
@@ -360,7 +270,7 @@ int main(int argc, char **argv)
 	for (m = 0; m < NM; m++) {
 		printf("%-30s", models[m].label);
 		for (p = 0; p < NPROT; p++)
-			printf(" %16.1f%%", median_mde(&t[m][1][p]));
+			printf(" %16.1f%%", sim_median(t[m][1][p].mde, t[m][1][p].nmde));
 		printf("\n");
 	}
 

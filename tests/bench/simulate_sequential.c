@@ -37,43 +37,30 @@
  * stored baseline: candidate runs); "bench-runs" the mean over benchmarks
  * of the runs each one needed (its count at the look that decided it, or
  * at the stop), i.e. the cost if the gate re-measured only the undecided
- * benchmarks. The RNG is GSL's gsl_rng_mt19937 with a fixed seed.
+ * benchmarks. The RNG is GSL's gsl_rng_mt19937 with a fixed seed. The
+ * model's code is in tests/bench/sim_common.h.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "common/error.h"
 #include "stats/decide.h"
 #include "stats/results.h"
 #include "stats/sequential.h"
+
+#define SIM_NAME "simulate_sequential"
+#include "tests/bench/sim_common.h"
 #include "common/banned.h"
 
-#define NBENCH 50
 #define MAXN 30
 #define FIXEDN 10
 #define STORED_N 10
-#define NDRIFT 20
-#define CV_LO 0.02
-#define CV_HI 0.24
 #define QUIET_LO 0.005   /* context only: a quiet suite */
 #define QUIET_HI 0.03
-#define DRIFT_LO 0.02
-#define DRIFT_HI 0.10
-#define DEFAULT_RUNS 2000
-#define DEFAULT_SEED 20261201UL
-
-typedef struct scenario {
-	const char *label;
-	int drift;
-	double reg_cv;    /* 0: no regression */
-	double reg_size;
-	double cv_lo, cv_hi; /* the CVs' range */
-} scenario;
 
 enum { RULE_FIXED10, RULE_FIXED30, RULE_FIXED10_30, RULE_SEQ, RULE_SEQ_NOHOPE,
        RULE_SEQ_STORED, NRULES };
@@ -93,62 +80,6 @@ typedef struct tally {
 	size_t seq_caught;    /* benchmark 0 REGRESSED by the sequential verdicts */
 } tally;
 
-static double pct(size_t k, size_t n)
-{
-	return 100.0 * (double)k / (double)n;
-}
-
-static double hw(size_t k, size_t n)
-{
-	double p = (double)k / (double)n;
-
-	return 196.0 * sqrt(p * (1 - p) / (double)n);
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "simulate_sequential: %s: %s\n", what, pg_error_last());
-	exit(3);
-}
-
-/* the full MAXN samples of both sides of one gate run */
-static void simulate(double old[NBENCH][MAXN], double new[NBENCH][MAXN], gsl_rng *rng,
-		     const scenario *sc)
-{
-	double drift[NBENCH] = { 0 };
-	size_t idx[NBENCH], i, j, first = sc->reg_cv > 0 ? 1 : 0;
-
-	if (sc->drift) {
-		for (i = first; i < NBENCH; i++)
-			idx[i] = i;
-		for (i = 0; i < NDRIFT; i++) {
-			size_t k = first + i + gsl_rng_uniform_int(rng, NBENCH - first - i);
-			size_t t = idx[first + i];
-
-			idx[first + i] = idx[k];
-			idx[k] = t;
-			drift[idx[first + i]] = DRIFT_LO + (DRIFT_HI - DRIFT_LO) * gsl_rng_uniform(rng);
-		}
-	}
-	for (i = 0; i < NBENCH; i++) {
-		double cv = exp(log(sc->cv_lo) + (log(sc->cv_hi) - log(sc->cv_lo)) *
-				gsl_rng_uniform(rng));
-		double base = exp(log(1e3) + (log(1e6) - log(1e3)) * gsl_rng_uniform(rng));
-		double factor = 1 + drift[i];
-		double theta;
-
-		if (i == 0 && sc->reg_cv > 0) {
-			cv = sc->reg_cv;
-			factor *= 1 + sc->reg_size;
-		}
-		theta = cv / (1 - cv);
-		for (j = 0; j < MAXN; j++)
-			old[i][j] = base * (1 + gsl_ran_exponential(rng, theta));
-		for (j = 0; j < MAXN; j++)
-			new[i][j] = base * factor * (1 + gsl_ran_exponential(rng, theta));
-	}
-}
-
 /* show the first n_old / n_new samples */
 static void fill(pg_results *old, pg_results *new, double o[NBENCH][MAXN],
 		 double nw[NBENCH][MAXN], size_t n_old, size_t n_new)
@@ -166,18 +97,11 @@ static void fill(pg_results *old, pg_results *new, double o[NBENCH][MAXN],
 static void decide(tally *t, const pg_results *old, const pg_results *new,
 		   const pg_decide_opts *opts)
 {
-	pg_decision_set d;
-	size_t i;
-	int fail = 0;
+	sim_outcome o = sim_decide(old, new, opts);
 
-	if (pg_decide(&d, old, new, opts) < 0)
-		die("pg_decide");
-	for (i = 0; i < d.nrows; i++)
-		fail |= d.rows[i].decision == PG_DECISION_REGRESSION;
-	t->fail += fail;
-	t->drift += d.drift_suspected != 0;
-	t->caught += d.rows[0].decision == PG_DECISION_REGRESSION;
-	pg_decision_set_release(&d);
+	t->fail += o.fail;
+	t->drift += o.drift;
+	t->caught += o.caught;
 }
 
 static void run_fixed(tally *t, pg_results *old, pg_results *new, double o[NBENCH][MAXN],
@@ -201,11 +125,11 @@ static void run_seq(tally *t, pg_results *old, pg_results *new, double o[NBENCH]
 	double sum = 0;
 
 	if (pg_sequential_init(&s, sopts) < 0)
-		die("pg_sequential_init");
+		sim_die("pg_sequential_init");
 	for (;;) {
 		fill(old, new, o, nw, sopts->baseline_fixed ? STORED_N : n, n);
 		if (pg_sequential_step(&v, &s, old, new) < 0)
-			die("pg_sequential_step");
+			sim_die("pg_sequential_step");
 		if (v.stop)
 			break;
 		n = v.next_runs;
@@ -225,15 +149,9 @@ static void run_seq(tally *t, pg_results *old, pg_results *new, double o[NBENCH]
 	pg_sequential_release(&s);
 }
 
-static void usage(void)
-{
-	fprintf(stderr, "usage: simulate_sequential [--runs N] [--seed S]\n");
-	exit(2);
-}
-
 int main(int argc, char **argv)
 {
-	static const scenario scenarios[] = {
+	static const sim_scenario scenarios[] = {
 		{ "no change, no drift", 0, 0, 0, CV_LO, CV_HI },
 		{ "no change, drift", 1, 0, 0, CV_LO, CV_HI },
 		{ "10% regression at 3% CV", 0, 0.03, 0.10, CV_LO, CV_HI },
@@ -241,47 +159,31 @@ int main(int argc, char **argv)
 		{ "context: a quiet suite, no change", 0, 0, 0, QUIET_LO, QUIET_HI },
 	};
 	enum { NSC = sizeof(scenarios) / sizeof(scenarios[0]) };
+	/* the full MAXN samples of both sides of one gate run; the rows */
 	static double o[NBENCH][MAXN], nw[NBENCH][MAXN];
+	double *orow[NBENCH], *nrow[NBENCH];
 	tally t[NSC][NRULES];
 	pg_seq_opts seq = PG_SEQ_OPTS_INIT, nohope = PG_SEQ_OPTS_INIT, stored = PG_SEQ_OPTS_INIT;
 	pg_results old, new;
-	unsigned long seed = DEFAULT_SEED;
-	size_t runs = DEFAULT_RUNS, s, r, i, j;
+	unsigned long seed;
+	size_t runs, s, r, i;
 	gsl_rng *rng;
-	char name[32];
 
-	for (i = 1; i < (size_t)argc; i++) {
-		if (!strcmp(argv[i], "--runs") && i + 1 < (size_t)argc)
-			runs = strtoul(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--seed") && i + 1 < (size_t)argc)
-			seed = strtoul(argv[++i], NULL, 10);
-		else
-			usage();
-	}
-	if (runs == 0)
-		usage();
+	sim_parse_args(&runs, &seed, argc, argv);
 	nohope.stop_hopeless = 0;
 	stored.baseline_fixed = 1;
 
-	pg_results_init(&old);
-	pg_results_init(&new);
+	sim_results_init(&old, &new, MAXN);
 	for (i = 0; i < NBENCH; i++) {
-		int len = snprintf(name, sizeof(name), "Sim/b=%02zu-2", i);
-
-		for (j = 0; j < MAXN; j++)
-			if (pg_results_add(&old, name, (size_t)len, "ns/op", 5, 1.0) < 0 ||
-			    pg_results_add(&new, name, (size_t)len, "ns/op", 5, 1.0) < 0)
-				die("results");
+		orow[i] = o[i];
+		nrow[i] = nw[i];
 	}
 
 	memset(t, 0, sizeof(t));
-	rng = gsl_rng_alloc(gsl_rng_mt19937);
-	if (!rng)
-		die("gsl_rng_alloc");
-	gsl_rng_set(rng, seed);
+	rng = sim_rng_new(seed);
 	for (s = 0; s < NSC; s++) {
 		for (i = 0; i < runs; i++) {
-			simulate(o, nw, rng, &scenarios[s]);
+			sim_suite(orow, nrow, MAXN, rng, &scenarios[s]);
 			run_fixed(&t[s][RULE_FIXED10], &old, &new, o, nw, FIXEDN, FIXEDN);
 			run_fixed(&t[s][RULE_FIXED30], &old, &new, o, nw, MAXN, MAXN);
 			run_fixed(&t[s][RULE_FIXED10_30], &old, &new, o, nw, STORED_N, MAXN);
@@ -316,8 +218,7 @@ int main(int argc, char **argv)
 	do {                                                                          \
 		printf("%-44s", label);                                               \
 		for (r = 0; r < NRULES; r++)                                          \
-			printf("   %6.2f%% +-%4.2f", pct(t[s][r].field, runs),          \
-			       hw(t[s][r].field, runs));                             \
+			sim_print_share(t[s][r].field, runs);                         \
 		printf("\n");                                                         \
 	} while (0)
 #define AVG(label, field)                                                             \
@@ -334,8 +235,7 @@ int main(int argc, char **argv)
 			if (r < RULE_SEQ)                                             \
 				printf(" %17s", "-");                                 \
 			else                                                          \
-				printf("   %6.2f%% +-%4.2f", pct(t[s][r].field, runs),  \
-				       hw(t[s][r].field, runs));                     \
+				sim_print_share(t[s][r].field, runs);                 \
 		printf("\n");                                                        \
 	} while (0)
 	s = 0;

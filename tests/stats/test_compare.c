@@ -11,15 +11,7 @@
 #include "stats/results.h"
 #include "stats/welch.h"
 
-static void add(pg_results *r, const char *name, const char *unit,
-		const double *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		assert_int_equal(pg_results_add(r, name, strlen(name), unit,
-						strlen(unit), v[i]), 0);
-}
+#include "stats/results_fixture.h"
 
 static const pg_compare_row *find_row(const pg_comparison *c, const char *name,
 				      const char *unit)

@@ -18,23 +18,13 @@
 #include "stats/welch.h"
 
 #include "stats/decide_reference.h"
+#include "stats/results_fixture.h"
 
 /* ------------------------------------------------------------ helpers */
 
-static void add(pg_results *r, const char *name, const char *unit,
-		const double *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		assert_int_equal(pg_results_add(r, name, strlen(name), unit,
-						strlen(unit), v[i]), 0);
-}
-
-/* Two fixed patterns of 10 standardised deviations (mean 0, sd about 1),
- * so that crafted samples are deterministic and not identical on both
- * sides. */
-static const double zold[10] = { -1.5, -1.0, -0.6, -0.3, -0.1, 0.1, 0.3, 0.6, 1.0, 1.5 };
+/* the new side's pattern of deviations in these tests (z_a on the old
+ * side): close to z_a, so that crafted samples are deterministic and not
+ * identical on both sides */
 static const double znew[10] = { -1.4, -1.1, -0.5, -0.35, 0.0, 0.05, 0.4, 0.55, 1.1, 1.25 };
 
 /* add a benchmark with 10 samples per side: base (1 + cv z), the new side
@@ -42,41 +32,7 @@ static const double znew[10] = { -1.4, -1.1, -0.5, -0.35, 0.0, 0.05, 0.4, 0.55, 
 static void add_pair(pg_results *old, pg_results *new, const char *name,
 		     const char *unit, double base, double cv, double factor)
 {
-	double a[10], b[10];
-	size_t i;
-
-	for (i = 0; i < 10; i++) {
-		a[i] = base * (1 + cv * zold[i]);
-		b[i] = base * factor * (1 + cv * znew[i]);
-	}
-	add(old, name, unit, a, 10);
-	add(new, name, unit, b, 10);
-}
-
-static const pg_decide_row *row_of(const pg_decision_set *d, const char *name,
-				   const char *unit)
-{
-	size_t i;
-
-	for (i = 0; i < d->nrows; i++)
-		if (!strcmp(d->rows[i].benchmark, name) && !strcmp(d->rows[i].unit, unit))
-			return &d->rows[i];
-	fail_msg("no row %s %s", name, unit);
-	return NULL;
-}
-
-static void check_decision(const pg_decide_row *r, pg_decision want)
-{
-	if (r->decision != want)
-		fail_msg("%s %s: decision %s, want %s (reason: %s)", r->benchmark,
-			 r->unit, pg_decision_name(r->decision), pg_decision_name(want),
-			 r->reason);
-}
-
-static void init2(pg_results *old, pg_results *new)
-{
-	pg_results_init(old);
-	pg_results_init(new);
+	add_scaled(old, new, name, unit, 10, base, cv, factor, z_a, znew);
 }
 
 static void release2(pg_results *old, pg_results *new, pg_decision_set *d)
@@ -544,19 +500,7 @@ static void test_runs_needed_guards(void **state)
 	 * (the sample is the pattern repeated, so the deviation is about the
 	 * same and the standard error shrinks with sqrt(n)) */
 	init2(&old2, &new2);
-	{
-		size_t i, k, n = (size_t)runs;
-		double a[10], b[10];
-
-		for (i = 0; i < 10; i++) {
-			a[i] = 1000 * (1 + 0.12 * zold[i]);
-			b[i] = 1000 * (1 + 0.12 * znew[i]);
-		}
-		for (k = 0; k < n; k++) {
-			add(&old2, "Noisy", "ns/op", &a[k % 10], 1);
-			add(&new2, "Noisy", "ns/op", &b[k % 10], 1);
-		}
-	}
+	add_scaled(&old2, &new2, "Noisy", "ns/op", (size_t)runs, 1000, 0.12, 1, z_a, znew);
 	assert_int_equal(pg_decide(&d2, &old2, &new2, NULL), 0);
 	r2 = &d2.rows[0];
 	assert_true(r2->has_mde);

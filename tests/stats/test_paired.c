@@ -19,24 +19,9 @@
 #include "stats/welch.h"
 
 #include "stats/paired_reference.h"
+#include "stats/results_fixture.h"
 
 /* ------------------------------------------------------------ helpers */
-
-static void add(pg_results *r, const char *name, const char *unit,
-		const double *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		assert_int_equal(pg_results_add(r, name, strlen(name), unit,
-						strlen(unit), v[i]), 0);
-}
-
-static void init2(pg_results *old, pg_results *new)
-{
-	pg_results_init(old);
-	pg_results_init(new);
-}
 
 static void release2(pg_results *old, pg_results *new, pg_paired_set *s)
 {
@@ -45,30 +30,10 @@ static void release2(pg_results *old, pg_results *new, pg_paired_set *s)
 	pg_results_release(new);
 }
 
-static size_t row_index(const pg_decision_set *d, const char *name, const char *unit)
-{
-	size_t i;
-
-	for (i = 0; i < d->nrows; i++)
-		if (!strcmp(d->rows[i].benchmark, name) && !strcmp(d->rows[i].unit, unit))
-			return i;
-	fail_msg("no row %s %s", name, unit);
-	return 0;
-}
-
-static void check_decision(const pg_decide_row *r, pg_decision want)
-{
-	if (r->decision != want)
-		fail_msg("%s %s: decision %s, want %s (reason: %s)", r->benchmark,
-			 r->unit, pg_decision_name(r->decision), pg_decision_name(want),
-			 r->reason);
-}
-
 /* Slot factors shared by both runs of a pair (a slow host: +-20%), and
- * small fast noise per run (about 1%): the pairs share most of the noise. */
+ * small fast noise per run (about 1%, the patterns z_a and z_b): the pairs
+ * share most of the noise. */
 static const double slot[10] = { 1.00, 1.18, 0.85, 1.10, 0.92, 1.20, 0.81, 1.05, 0.95, 1.15 };
-static const double za[10] = { -1.5, -1.0, -0.6, -0.3, -0.1, 0.1, 0.3, 0.6, 1.0, 1.5 };
-static const double zb[10] = { 0.4, -1.1, 1.25, -0.35, 0.0, 0.05, -1.4, 0.55, 1.1, -0.5 };
 
 static void add_abba(pg_results *old, pg_results *new, const char *name,
 		     const char *unit, double base, double fast, double factor)
@@ -77,8 +42,8 @@ static void add_abba(pg_results *old, pg_results *new, const char *name,
 	size_t i;
 
 	for (i = 0; i < 10; i++) {
-		a[i] = base * slot[i] * (1 + fast * za[i]);
-		b[i] = base * factor * slot[i] * (1 + fast * zb[i]);
+		a[i] = base * slot[i] * (1 + fast * z_a[i]);
+		b[i] = base * factor * slot[i] * (1 + fast * z_b[i]);
 	}
 	add(old, name, unit, a, 10);
 	add(new, name, unit, b, 10);
@@ -650,8 +615,7 @@ static void test_decide_branches(void **state)
 		assert_non_null(strstr(r->reason, want));
 	}
 	/* the family: Raw (+11%, significant) and Noisy */
-	check_decision(&s.decision.rows[row_index(&s.decision, "Raw", "delta/op")],
-		       PG_DECISION_REGRESSION);
+	check_decision(row_of(&s.decision, "Raw", "delta/op"), PG_DECISION_REGRESSION);
 	assert_int_equal(s.decision.ntested, 2);
 	assert_int_equal(s.decision.regressions, 2);
 	assert_int_equal(s.decision.cannot_guard, 2);
@@ -701,14 +665,12 @@ static void test_directions_and_rule(void **state)
 	add_abba(&old, &new, "RateUp", "MB/s", 400, 0.01, 1.20);
 	add_abba(&old, &new, "Time", "ns/op", 400, 0.01, 1.12);
 	assert_int_equal(pg_paired_decide(&s, &old, &new, NULL), 0);
-	r = &s.decision.rows[row_index(&s.decision, "Rate", "MB/s")];
+	r = row_of(&s.decision, "Rate", "MB/s");
 	assert_int_equal(r->direction, PG_HIGHER_IS_BETTER);
 	check_decision(r, PG_DECISION_REGRESSION);
 	assert_non_null(strstr(r->reason, "< -5% threshold"));
-	check_decision(&s.decision.rows[row_index(&s.decision, "RateUp", "MB/s")],
-		       PG_DECISION_IMPROVEMENT);
-	check_decision(&s.decision.rows[row_index(&s.decision, "Time", "ns/op")],
-		       PG_DECISION_REGRESSION);
+	check_decision(row_of(&s.decision, "RateUp", "MB/s"), PG_DECISION_IMPROVEMENT);
+	check_decision(row_of(&s.decision, "Time", "ns/op"), PG_DECISION_REGRESSION);
 	release2(&old, &new, &s);
 }
 
@@ -747,13 +709,12 @@ static void test_rule_callback(void **state)
 	assert_int_equal(pg_paired_decide(&s, &old, &new, &o), 0);
 	/* once per row by the paired decision, once by the unpaired view */
 	assert_int_equal(calls, 4);
-	r = &s.decision.rows[row_index(&s.decision, "Time", "ns/op")];
+	r = row_of(&s.decision, "Time", "ns/op");
 	assert_true(r->threshold_percent == 15);
 	check_decision(r, PG_DECISION_UNCHANGED);
 	assert_non_null(strstr(r->reason, "significant"));
 	assert_non_null(strstr(r->reason, "within the 15% threshold"));
-	check_decision(&s.decision.rows[row_index(&s.decision, "Rate", "MB/s")],
-		       PG_DECISION_REGRESSION);
+	check_decision(row_of(&s.decision, "Rate", "MB/s"), PG_DECISION_REGRESSION);
 	pg_paired_set_release(&s);
 
 	o.rule = rule_bad;

@@ -18,18 +18,9 @@
 #include "stats/welch.h"
 
 #include "stats/paired_reference.h"
+#include "stats/results_fixture.h"
 
 /* ------------------------------------------------------------ helpers */
-
-static void add(pg_results *r, const char *name, const char *unit,
-		const double *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		assert_int_equal(pg_results_add(r, name, strlen(name), unit,
-						strlen(unit), v[i]), 0);
-}
 
 /* the scenario's rows with the first n samples (the baseline: its own
  * count when fixed) */
@@ -38,8 +29,7 @@ static void build_look(pg_results *old, pg_results *new, const struct ref_seq_sc
 {
 	size_t i;
 
-	pg_results_init(old);
-	pg_results_init(new);
+	init2(old, new);
 	for (i = 0; i < sc->nrows; i++) {
 		const struct ref_seq_input *in = &ref_seq_inputs[sc->rows[i]];
 
@@ -61,23 +51,12 @@ static void check_status(const pg_seq_row *r, pg_seq_status want)
 			 pg_seq_status_name(r->status), pg_seq_status_name(want), r->reason);
 }
 
-static const double z10[10] = { -1.5, -1.0, -0.6, -0.3, -0.1, 0.1, 0.3, 0.6, 1.0, 1.5 };
-static const double y10[10] = { 0.4, -1.1, 1.25, -0.35, 0.0, 0.05, -1.4, 0.55, 1.1, -0.5 };
-
 /* n samples per side: base (1 + cv z), the candidate x factor (the
- * patterns repeated, so the spread stays the same as n grows) */
+ * patterns z_a and z_b repeated, so the spread stays the same as n grows) */
 static void add_row(pg_results *old, pg_results *new, const char *name, const char *unit,
 		    size_t n, double base, double cv, double factor)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		double a = base * (1 + cv * z10[i % 10]);
-		double b = base * factor * (1 + cv * y10[i % 10]);
-
-		add(old, name, unit, &a, 1);
-		add(new, name, unit, &b, 1);
-	}
+	add_scaled(old, new, name, unit, n, base, cv, factor, z_a, z_b);
 }
 
 /* ------------------------------------------------------------ reference */
@@ -176,8 +155,7 @@ static void test_clearly_inside_and_outside_stop_early(void **state)
 
 	(void)state;
 	assert_int_equal(pg_sequential_init(&s, NULL), 0);
-	pg_results_init(&old);
-	pg_results_init(&new);
+	init2(&old, &new);
 	add_row(&old, &new, "Inside", "ns/op", 5, 1000, 0.005, 1.00);
 	add_row(&old, &new, "Outside", "ns/op", 5, 1000, 0.005, 1.30);
 	add_row(&old, &new, "Better", "MB/s", 5, 1000, 0.005, 1.30);
@@ -232,8 +210,7 @@ static void test_final_verdicts_are_kept(void **state)
 	o.stop_hopeless = 0;
 	assert_int_equal(pg_sequential_init(&s, &o), 0);
 	/* look 1: Quiet is clearly unchanged, Open is not */
-	pg_results_init(&old);
-	pg_results_init(&new);
+	init2(&old, &new);
 	add_row(&old, &new, "Quiet", "ns/op", 5, 1000, 0.005, 1.0);
 	add_row(&old, &new, "Open", "ns/op", 5, 1000, 0.10, 1.0);
 	assert_int_equal(pg_sequential_step(&v, &s, &old, &new), 0);
@@ -248,8 +225,7 @@ static void test_final_verdicts_are_kept(void **state)
 
 	/* look 2: the gate measured only Open; Quiet keeps its 5 runs and
 	 * its verdict even if its data changed (here: now +40%) */
-	pg_results_init(&old);
-	pg_results_init(&new);
+	init2(&old, &new);
 	add_row(&old, &new, "Quiet", "ns/op", 5, 1000, 0.005, 1.4);
 	add_row(&old, &new, "Open", "ns/op", 10, 1000, 0.10, 1.0);
 	assert_int_equal(pg_sequential_step(&v, &s, &old, &new), 0);
@@ -284,8 +260,7 @@ static void test_undecided_at_max(void **state)
 	assert_int_equal(pg_sequential_init(&s, &o), 0);
 	assert_int_equal(s.looks_planned, 3);
 	for (n = 4; n <= 12; n += 4) {
-		pg_results_init(&old);
-		pg_results_init(&new);
+		init2(&old, &new);
 		add_row(&old, &new, "Noisy", "ns/op", n, 1000, 0.25, 1.0);
 		add_row(&old, &new, "Edge", "ns/op", n, 1000, 0.01, 1.05);
 		add_row(&old, &new, "Quiet", "ns/op", n, 1000, 0.002, 1.0);
@@ -328,8 +303,7 @@ static void test_hopeless_rows_do_not_hold_the_gate(void **state)
 
 	(void)state;
 	assert_int_equal(pg_sequential_init(&s, NULL), 0);
-	pg_results_init(&old);
-	pg_results_init(&new);
+	init2(&old, &new);
 	add_row(&old, &new, "Noisy", "ns/op", 5, 1000, 0.25, 1.0);
 	add_row(&old, &new, "Quiet", "ns/op", 5, 1000, 0.002, 1.0);
 	/* noisy too, but significantly slower (not yet beyond 5%): stays
@@ -357,8 +331,7 @@ static void test_hopeless_rows_do_not_hold_the_gate(void **state)
 
 	/* without NoisySlow the gate stops at once, not all decided */
 	assert_int_equal(pg_sequential_init(&s, NULL), 0);
-	pg_results_init(&old);
-	pg_results_init(&new);
+	init2(&old, &new);
 	add_row(&old, &new, "Noisy", "ns/op", 5, 1000, 0.25, 1.0);
 	add_row(&old, &new, "Quiet", "ns/op", 5, 1000, 0.002, 1.0);
 	assert_int_equal(pg_sequential_step(&v, &s, &old, &new), 0);
@@ -480,8 +453,7 @@ static void test_absent_too_few_and_bad_rule(void **state)
 
 	(void)state;
 	assert_int_equal(pg_sequential_init(&s, NULL), 0);
-	pg_results_init(&old);
-	pg_results_init(&new);
+	init2(&old, &new);
 	add(&old, "Gone", "ns/op", many, 5);
 	add(&new, "Fresh", "ns/op", many, 5);
 	add(&old, "Once", "ns/op", one, 1);
@@ -509,8 +481,7 @@ static void test_absent_too_few_and_bad_rule(void **state)
 	/* a bad rule is an input error at the look */
 	o.decide.rule = rule_bad;
 	assert_int_equal(pg_sequential_init(&s, &o), 0);
-	pg_results_init(&old);
-	pg_results_init(&new);
+	init2(&old, &new);
 	add(&old, "A", "ns/op", many, 5);
 	add(&new, "A", "ns/op", many, 5);
 	assert_int_equal(pg_sequential_step(&v, &s, &old, &new), PG_EINPUT);
@@ -532,13 +503,12 @@ static void test_paired_mode_counts_pairs(void **state)
 	(void)state;
 	o.paired = 1;
 	assert_int_equal(pg_sequential_init(&s, &o), 0);
-	pg_results_init(&old);
-	pg_results_init(&new);
+	init2(&old, &new);
 	/* a slot factor shared by both runs of each pair, +20% */
 	for (i = 0; i < 6; i++)
-		a[i] = 1000 * (1 + 0.2 * z10[i]);
+		a[i] = 1000 * (1 + 0.2 * z_a[i]);
 	for (i = 0; i < 5; i++)
-		b[i] = 1.2 * a[i] * (1 + 0.001 * y10[i]);
+		b[i] = 1.2 * a[i] * (1 + 0.001 * z_b[i]);
 	add(&old, "P", "ns/op", a, 6);
 	add(&new, "P", "ns/op", b, 5);
 	assert_int_equal(pg_sequential_step(&v, &s, &old, &new), 0);
@@ -552,8 +522,7 @@ static void test_paired_mode_counts_pairs(void **state)
 
 	/* the same samples unpaired: the slot noise hides it */
 	assert_int_equal(pg_sequential_init(&s, NULL), 0);
-	pg_results_init(&old);
-	pg_results_init(&new);
+	init2(&old, &new);
 	add(&old, "P", "ns/op", a, 5);
 	add(&new, "P", "ns/op", b, 5);
 	assert_int_equal(pg_sequential_step(&v, &s, &old, &new), 0);
@@ -578,8 +547,7 @@ static void test_raw_scale_rows(void **state)
 	o.min_runs = 6;
 	o.max_runs = 6;
 	assert_int_equal(pg_sequential_init(&s, &o), 0);
-	pg_results_init(&old);
-	pg_results_init(&new);
+	init2(&old, &new);
 	add(&old, "Same", "delta/op", a, 6);
 	add(&new, "Same", "delta/op", b, 6);
 	add(&old, "Double", "delta/op", a, 6);
