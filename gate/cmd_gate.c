@@ -1500,6 +1500,7 @@ report:
 	r.decision_title = st.deciding_title;
 	r.first_pass = st.first_pass;
 	r.first_pass_title = st.first_pass_title;
+	r.measure = st.cfg.measure.mode == PG_MEASURE_CALLGRIND ? "callgrind" : "time";
 	r.paired = st.deciding == &st.confirm.paired.decision ? &st.confirm.paired :
 		   st.deciding == &st.ab.paired.decision ? &st.ab.paired : NULL;
 	r.warnings = (const char *const *)st.warnings;

@@ -631,6 +631,7 @@ static json_t *settings_json(const pg_report *r)
 	    json_null());
 	SET(o, "test", opts ? json_string(opts->test == PG_TEST_UTEST ? "utest" : "welch") :
 	    json_null());
+	SET(o, "measure", str_or_null(r->measure));
 	if (bad) {
 		json_decref(o);
 		return NULL;

@@ -88,6 +88,9 @@ typedef struct pg_report {
 	 * and the unpaired view of the same samples, rendered beside each
 	 * row (JSON: "pairs", "unpaired"); NULL otherwise */
 	const pg_paired_set *paired;
+	/* what the candidate's runs measured: "time" or "callgrind" (JSON
+	 * settings.measure); NULL: unknown (null) */
+	const char *measure;
 } pg_report;
 
 const char *pg_verdict_name(pg_verdict v); /* "pass", "regression", "no-baseline", "error" */

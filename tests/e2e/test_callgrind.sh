@@ -172,6 +172,7 @@ expect_json "$TMP/pass.json" 'sorted((r["benchmark"], r["decision"], r["determin
 expect_json "$TMP/pass.json" 'all(r["reason"].endswith("instructions/op (no change)") and r["reason"].startswith("deterministic: ") for r in d["rows"] if r["unit"] == "instructions/op")' \
 	True "pass"
 expect_json "$TMP/pass.json" 'sorted(set(r["unit"] for r in d["rows"]))' "['B/op', 'allocs/op', 'instructions/op']" "pass"
+expect_json "$TMP/pass.json" 'd["settings"]["measure"]' "callgrind" "pass"
 
 PG_EXAMPLE_SLOWDOWN=5 run pg gate -q -n 2 --measure callgrind --config "$TMP/cfg.json" \
 	--json "$TMP/reg.json" -- "$SUITE" -bench "$GATE_BENCH" -benchmem

@@ -102,6 +102,12 @@ static void test_top_level_keys(void **state)
 	assert_string_equal(json_string_value(get(o, "correction")), "holm");
 	assert_string_equal(json_string_value(get(o, "threshold_on")), "estimate");
 	assert_string_equal(json_string_value(get(o, "test")), "welch");
+	assert_true(json_is_null(get(o, "measure"))); /* not given */
+	json_decref(j);
+	f.report.measure = "callgrind";
+	j = report_json(&f.report);
+	o = get(j, "settings");
+	assert_string_equal(json_string_value(get(o, "measure")), "callgrind");
 
 	o = get(j, "summary");
 	assert_int_equal(json_integer_value(get(o, "rows")), 9);
