@@ -283,7 +283,8 @@ simulate-paired: $(BUILD)/simulate_paired
 # ---------------------------------------------------------------- noise experiment
 # Real gates of the example suite, per way of measuring: false alarms on an
 # unchanged commit, injected 5% and 10% slowdowns caught, wall time per gate
-# (tests/bench/experiment_noise.sh; TRIALS, COUNT, MODES, BENCH... tune it).
+# (tests/bench/experiment_noise.sh; the README's table is its defaults; a quick
+# look: TRIALS=2 MODES=stored, see the script for the other settings).
 .PHONY: experiment-noise
 experiment-noise: $(PERFGATE) $(EXAMPLE_SUITE)
 	@BUILD=$(BUILD) tests/bench/experiment_noise.sh
