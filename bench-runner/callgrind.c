@@ -929,31 +929,6 @@ cleanup:
 	return err;
 }
 
-static int push_arg(char ***v, size_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int push_arg(char ***v, size_t *n, const char *fmt, ...)
-{
-	pg_buf b = PG_BUF_INIT;
-	char **grown;
-	va_list ap;
-
-	va_start(ap, fmt);
-	pg_buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	grown = realloc(*v, (*n + 2) * sizeof(**v));
-	if (pg_buf_failed(&b) || !grown) {
-		if (grown)
-			*v = grown;
-		pg_buf_release(&b);
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	}
-	*v = grown;
-	(*v)[(*n)++] = pg_buf_detach(&b, NULL);
-	(*v)[*n] = NULL;
-	return 0;
-}
-
 int pg_callgrind_argv(char ***out, const char *valgrind_path,
 		      const char *out_pattern, const char *suite_path,
 		      char *const *suite_argv, const pg_callgrind_opts *opts)
@@ -964,26 +939,26 @@ int pg_callgrind_argv(char ***out, const char *valgrind_path,
 	size_t n = 0, i;
 	int err = 0;
 
-	if ((err = push_arg(&v, &n, "%s", valgrind_path)) < 0 ||
-	    (err = push_arg(&v, &n, "--tool=callgrind")) < 0 ||
-	    (err = push_arg(&v, &n, "-q")) < 0 ||
-	    (err = push_arg(&v, &n, "--collect-atstart=no")) < 0 ||
-	    (err = push_arg(&v, &n, "--callgrind-out-file=%s", out_pattern)) < 0)
+	if ((err = pg_strv_pushf(&v, &n, "%s", valgrind_path)) < 0 ||
+	    (err = pg_strv_pushf(&v, &n, "--tool=callgrind")) < 0 ||
+	    (err = pg_strv_pushf(&v, &n, "-q")) < 0 ||
+	    (err = pg_strv_pushf(&v, &n, "--collect-atstart=no")) < 0 ||
+	    (err = pg_strv_pushf(&v, &n, "--callgrind-out-file=%s", out_pattern)) < 0)
 		goto fail;
 	if (opts->cache_sim &&
-	    ((err = push_arg(&v, &n, "--cache-sim=yes")) < 0 ||
-	     (err = push_arg(&v, &n, "%s", CACHE_I1)) < 0 ||
-	     (err = push_arg(&v, &n, "%s", CACHE_D1)) < 0 ||
-	     (err = push_arg(&v, &n, "%s", CACHE_LL)) < 0))
+	    ((err = pg_strv_pushf(&v, &n, "--cache-sim=yes")) < 0 ||
+	     (err = pg_strv_pushf(&v, &n, "%s", CACHE_I1)) < 0 ||
+	     (err = pg_strv_pushf(&v, &n, "%s", CACHE_D1)) < 0 ||
+	     (err = pg_strv_pushf(&v, &n, "%s", CACHE_LL)) < 0))
 		goto fail;
-	if ((err = push_arg(&v, &n, "--")) < 0 ||
-	    (err = push_arg(&v, &n, "%s", suite_path)) < 0)
+	if ((err = pg_strv_pushf(&v, &n, "--")) < 0 ||
+	    (err = pg_strv_pushf(&v, &n, "%s", suite_path)) < 0)
 		goto fail;
 	for (i = 1; suite_argv[0] && suite_argv[i]; i++)
-		if ((err = push_arg(&v, &n, "%s", suite_argv[i])) < 0)
+		if ((err = pg_strv_pushf(&v, &n, "%s", suite_argv[i])) < 0)
 			goto fail;
-	if ((err = push_arg(&v, &n, "-benchtime")) < 0 ||
-	    (err = push_arg(&v, &n, "%llux", iters)) < 0)
+	if ((err = pg_strv_pushf(&v, &n, "-benchtime")) < 0 ||
+	    (err = pg_strv_pushf(&v, &n, "%llux", iters)) < 0)
 		goto fail;
 	*out = v;
 	return 0;

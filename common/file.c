@@ -151,6 +151,43 @@ void pg_free_strv(char **v)
 	free(v);
 }
 
+int pg_strv_vpushf(char ***v, size_t *n, const char *fmt, va_list ap)
+{
+	pg_buf b = PG_BUF_INIT;
+	char **grown;
+	char *s;
+
+	pg_buf_vaddf(&b, fmt, ap);
+	if (pg_buf_failed(&b)) {
+		pg_buf_release(&b);
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	grown = realloc(*v, (*n + 2) * sizeof(**v));
+	if (!grown) {
+		pg_buf_release(&b);
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	*v = grown;
+	(*v)[*n] = NULL;
+	s = pg_buf_detach(&b, NULL);
+	if (!s)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+	return 0;
+}
+
+int pg_strv_pushf(char ***v, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = pg_strv_vpushf(v, n, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
 static int strv_push(char ***v, size_t *n, size_t *alloc, const char *s)
 {
 	char *copy = strdup(s);

@@ -1,6 +1,7 @@
 #ifndef PG_FILE_H
 #define PG_FILE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -33,6 +34,15 @@ int pg_remove_tree(const char *path);
 
 /* Free a NULL-terminated array of malloc'd strings. Safe on NULL. */
 void pg_free_strv(char **v);
+
+/* Append a printf-formatted string to `*v`, a NULL-terminated, malloc'd
+ * array of `*n` malloc'd strings (start with NULL and 0), keeping it
+ * NULL-terminated; free it with pg_free_strv. 0, or PG_ENOMEM with the
+ * message set (the array is then unchanged, still NULL-terminated). */
+int pg_strv_pushf(char ***v, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int pg_strv_vpushf(char ***v, size_t *n, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* Create `path` and its missing parents (like mkdir -p). 0 or PG_EINFRA. */
 int pg_mkdir_p(const char *path, int mode);

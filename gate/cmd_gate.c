@@ -155,30 +155,6 @@ struct gate_state {
 	size_t nsvg;
 };
 
-static int add_line(char ***list, size_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int add_line(char ***list, size_t *n, const char *fmt, ...)
-{
-	pg_buf line = PG_BUF_INIT;
-	char **grown;
-	va_list ap;
-
-	va_start(ap, fmt);
-	pg_buf_vaddf(&line, fmt, ap);
-	va_end(ap);
-	grown = realloc(*list, (*n + 1) * sizeof(**list));
-	if (pg_buf_failed(&line) || !grown) {
-		if (grown)
-			*list = grown;
-		pg_buf_release(&line);
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	}
-	*list = grown;
-	(*list)[(*n)++] = pg_buf_detach(&line, NULL);
-	return 0;
-}
-
 static void free_lines(char **list, size_t n)
 {
 	size_t i;
@@ -301,7 +277,7 @@ static int compare_hosts(struct gate_state *st)
 		const char *b = json_string_value(json_object_get(st->candidate_host, keys[i]));
 
 		if (a && b && strcmp(a, b) &&
-		    (err = add_line(&st->host_diffs, &st->nhost_diffs,
+		    (err = pg_strv_pushf(&st->host_diffs, &st->nhost_diffs,
 				    "%s: '%s' (baseline) vs '%s' (candidate)", keys[i], a, b)) < 0)
 			return err;
 	}
@@ -335,7 +311,7 @@ static int baseline_from_store(struct gate_state *st, const struct gate_args *a,
 		goto cleanup;
 	st->have_repo = 1;
 	for (i = 0; i < st->repo.nwarnings; i++)
-		if ((err = add_line(&st->warnings, &st->nwarnings, "%s", st->repo.warnings[i])) < 0)
+		if ((err = pg_strv_pushf(&st->warnings, &st->nwarnings, "%s", st->repo.warnings[i])) < 0)
 			goto cleanup;
 	if (st->repo.source == PG_BASELINE_NONE)
 		goto cleanup;
@@ -534,7 +510,7 @@ cleanup:
 /* A copy of `s` owned by the state (for the report's pointers). */
 static const char *keep(struct gate_state *st, const char *s)
 {
-	if (add_line(&st->strings, &st->nstrings, "%s", s) < 0)
+	if (pg_strv_pushf(&st->strings, &st->nstrings, "%s", s) < 0)
 		return NULL;
 	return st->strings[st->nstrings - 1];
 }
@@ -652,12 +628,12 @@ static int explain_regressions(struct gate_state *st)
 		pg_buf_addf(&path, "%s/diff-%zu.svg", st->tmpdir.ptr, st->nprofiles);
 		if (pg_buf_failed(&name) || pg_buf_failed(&path) ||
 		    pg_file_write_atomic(path.ptr, svg.ptr, svg.len) < 0 ||
-		    add_line(&st->svg_files, &st->nsvg, "%s", path.ptr) < 0) {
+		    pg_strv_pushf(&st->svg_files, &st->nsvg, "%s", path.ptr) < 0) {
 			rp->note = keep(st, pg_error_last());
 			continue;
 		}
 		j = st->nsvg - 1;
-		if (add_line(&st->svg_names, &j, "%s", name.ptr) < 0) {
+		if (pg_strv_pushf(&st->svg_names, &j, "%s", name.ptr) < 0) {
 			err = PG_ENOMEM;
 			goto cleanup;
 		}
@@ -739,7 +715,7 @@ static void profile_candidate(struct gate_state *st, const struct gate_args *a)
 			"(-bench '%s'), for the profile diff\n", regex.ptr);
 	status = pg_job_run_suite(&discard, &one, &a->job, extra, NULL, dir.ptr);
 	if (status != PG_EXIT_OK)
-		add_line(&st->warnings, &st->nwarnings, "no profile of the candidate: its "
+		pg_strv_pushf(&st->warnings, &st->nwarnings, "no profile of the candidate: its "
 			 "profiled run failed (the verdict stands)");
 
 cleanup:
@@ -1181,7 +1157,7 @@ static int run_sequential(struct gate_state *st, const struct gate_args *a, int 
 		if (v.stop)
 			break;
 	}
-	add_line(&st->warnings, &st->nwarnings, "--count auto: %zu run%s of at most %zu (%s); "
+	pg_strv_pushf(&st->warnings, &st->nwarnings, "--count auto: %zu run%s of at most %zu (%s); "
 		 "%zu run%s saved; %zu undecided, %zu hopeless at the stop",
 		 v.runs, v.runs == 1 ? "" : "s", so.max_runs,
 		 v.all_decided ? "every benchmark metric decided" : "the plan's last look",
@@ -1342,14 +1318,14 @@ int cmd_gate(int argc, char **argv)
 		}
 	}
 	if (st.have_repo && st.repo.dirty)
-		add_line(&st.warnings, &st.nwarnings, "the working tree has uncommitted changes: "
+		pg_strv_pushf(&st.warnings, &st.nwarnings, "the working tree has uncommitted changes: "
 			 "the candidate is HEAD plus them");
 	if (have_baseline && st.baseline.nseries && st.candidate.nseries) {
 		/* --measure time vs callgrind: say so, the rows will not match */
 		pg_buf w = PG_BUF_INIT;
 
 		if (pg_job_measure_warning(&w, &st.baseline, &st.candidate) > 0)
-			add_line(&st.warnings, &st.nwarnings, "%s", w.ptr);
+			pg_strv_pushf(&st.warnings, &st.nwarnings, "%s", w.ptr);
 		pg_buf_release(&w);
 	}
 	if (a.ab && !have_baseline && st.have_repo && st.repo.merge_base[0]) {
@@ -1393,7 +1369,7 @@ int cmd_gate(int argc, char **argv)
 		st.candidate_host = host_of(&st.candidate);
 	}
 	if (!have_baseline) {
-		add_line(&st.warnings, &st.nwarnings,
+		pg_strv_pushf(&st.warnings, &st.nwarnings,
 			 "no baseline to compare with%s: nothing was checked (run 'perfgate baseline "
 			 "refresh' on %s, e.g. nightly)",
 			 st.cfg.missing_baseline == PG_MISSING_BASELINE_PASS ?

@@ -6,6 +6,7 @@
 
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/file.h"
 #include "common/map.h"
 #include "gate/baseline.h"
 #include "gate/git.h"
@@ -46,27 +47,13 @@ static int add_warning(pg_resolve_result *r, const char *fmt, ...)
 
 static int add_warning(pg_resolve_result *r, const char *fmt, ...)
 {
-	pg_buf b = PG_BUF_INIT;
-	char **grown;
 	va_list ap;
+	int err;
 
 	va_start(ap, fmt);
-	pg_buf_vaddf(&b, fmt, ap);
+	err = pg_strv_vpushf(&r->warnings, &r->nwarnings, fmt, ap);
 	va_end(ap);
-	if (pg_buf_failed(&b))
-		return PG_ENOMEM;
-	grown = realloc(r->warnings, (r->nwarnings + 1) * sizeof(*grown));
-	if (!grown) {
-		pg_buf_release(&b);
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	}
-	r->warnings = grown;
-	r->warnings[r->nwarnings++] = pg_buf_detach(&b, NULL);
-	if (!r->warnings[r->nwarnings - 1]) {
-		r->nwarnings--;
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	}
-	return 0;
+	return err;
 }
 
 static void oid_hex(char out[PG_RESOLVE_HEX_MAX + 1], const git_oid *id)

@@ -165,6 +165,30 @@ static void test_file_write_atomic_roundtrip(void **state)
 	pg_buf_release(&got);
 }
 
+/* pg_strv_pushf: formatted, appended in order, NULL-terminated after
+ * every push, freed by pg_free_strv (which is safe on NULL) */
+static void test_strv_pushf(void **state)
+{
+	char **v = NULL;
+	size_t n = 0, i;
+
+	(void)state;
+	pg_free_strv(NULL);
+	assert_int_equal(pg_strv_pushf(&v, &n, "run %d of %d", 1, 3), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0], "run 1 of 3");
+	assert_null(v[1]);
+	for (i = 0; i < 40; i++)
+		assert_int_equal(pg_strv_pushf(&v, &n, "%s-%zu", "x", i), 0);
+	assert_int_equal(n, 41);
+	assert_string_equal(v[40], "x-39");
+	assert_null(v[41]);
+	assert_int_equal(pg_strv_pushf(&v, &n, "%s", ""), 0);
+	assert_string_equal(v[41], "");
+	assert_null(v[42]);
+	pg_free_strv(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_file_read_missing_names_file),
 		cmocka_unit_test(test_file_write_atomic_roundtrip),
+		cmocka_unit_test(test_strv_pushf),
 	};
 
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
