@@ -29,7 +29,9 @@ deb_of = $(patsubst libgit2,libgit2-dev,$(patsubst libcurl,libcurl4-openssl-dev,
 NODEP_GOALS := clean help
 ifneq ($(filter-out $(NODEP_GOALS),$(or $(MAKECMDGOALS),all)),)
 pkg_missing = $(shell for p in $(1); do pkg-config --exists $$p 2>/dev/null || echo $$p; done)
-NEED_PKGS := $(PKG_BUILD) $(if $(filter test unit unit-asan e2e check-clang,$(MAKECMDGOALS)),$(PKG_TEST))
+# the demo measures instruction counts: valgrind (installed with the rest)
+NEED_PKGS := $(PKG_BUILD) $(if $(filter test unit unit-asan e2e check-clang,$(MAKECMDGOALS)),$(PKG_TEST)) \
+	$(if $(filter demo experiment-noise,$(MAKECMDGOALS)),valgrind)
 MISSING := $(call pkg_missing,$(NEED_PKGS))
 ifneq ($(MISSING),)
 ifeq ($(shell id -u),0)
