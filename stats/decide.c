@@ -197,6 +197,18 @@ static double series_center(const pg_series *s)
 	return pg_decide__center(s->values, s->n);
 }
 
+double pg_decide__percent(double x, int log_scale)
+{
+	return log_scale ? 100.0 * expm1(x) : 100.0 * x;
+}
+
+double pg_decide__mde_percent(double mde, int log_scale, pg_direction dir)
+{
+	if (!log_scale)
+		return 100.0 * mde;
+	return dir == PG_LOWER_IS_BETTER ? 100.0 * expm1(mde) : -100.0 * expm1(-mde);
+}
+
 double pg_decide__threshold(double t, int worse, pg_direction dir, int log_scale)
 {
 	double frac = t / 100.0;
@@ -644,12 +656,12 @@ void pg_decide__tested(pg_decide_row *r, row_work *w, const pg_decision_set *d)
 		w->o_est = (lower ? 1 : -1) * w->inf_sign * INFINITY;
 	} else {
 		r->has_delta = 1;
-		r->delta_percent = w->log_scale ? 100.0 * expm1(w->est) : 100.0 * w->est;
+		r->delta_percent = pg_decide__percent(w->est, w->log_scale);
 		w->o_est = lower ? w->est : -w->est;
 	}
 	if (r->has_ci) {
-		r->ci_low_percent = w->log_scale ? 100.0 * expm1(w->lo) : 100.0 * w->lo;
-		r->ci_high_percent = w->log_scale ? 100.0 * expm1(w->hi) : 100.0 * w->hi;
+		r->ci_low_percent = pg_decide__percent(w->lo, w->log_scale);
+		r->ci_high_percent = pg_decide__percent(w->hi, w->log_scale);
 		w->o_lo = lower ? w->lo : -w->hi;
 		w->o_hi = lower ? w->hi : -w->lo;
 	}
@@ -669,12 +681,7 @@ void pg_decide__tested(pg_decide_row *r, row_work *w, const pg_decision_set *d)
 		}
 		if (mde_ok) {
 			r->has_mde = 1;
-			if (!w->log_scale)
-				r->mde_percent = 100.0 * w->mde;
-			else if (lower)
-				r->mde_percent = 100.0 * expm1(w->mde);
-			else
-				r->mde_percent = -100.0 * expm1(-w->mde);
+			r->mde_percent = pg_decide__mde_percent(w->mde, w->log_scale, r->direction);
 			r->cannot_guard = r->mde_percent > r->threshold_percent;
 			if (isinf(w->thr_worse) || !(w->mde > w->thr_worse))
 				r->runs_needed = n;
@@ -756,6 +763,65 @@ void pg_decide__count(pg_decision_set *d)
 	}
 }
 
+int pg_decide__classify(pg_decide_row *r, row_work *w, const pg_compare_row *c,
+			const pg_results *old, const pg_results *new,
+			const pg_decide_opts *opts, int paired)
+{
+	int err;
+
+	r->benchmark = c->benchmark;
+	r->unit = c->unit;
+	r->p_value = 1;
+	r->p_adjusted = 1;
+	if ((err = pg_decide__rule(r, opts)) < 0)
+		return err;
+	w->so = c->status != PG_ROW_ONLY_NEW ? pg_results_find(old, c->benchmark, c->unit) : NULL;
+	w->sn = c->status != PG_ROW_ONLY_OLD ? pg_results_find(new, c->benchmark, c->unit) : NULL;
+	r->n_old = w->so ? w->so->n : 0;
+	r->n_new = w->sn ? w->sn->n : 0;
+	if (w->so)
+		r->old_center = series_center(w->so);
+	if (w->sn)
+		r->new_center = series_center(w->sn);
+
+	if (c->status == PG_ROW_ONLY_OLD) {
+		r->decision = PG_DECISION_REMOVED;
+		pg_decide__printf(r->reason, sizeof(r->reason), "only in the baseline");
+		return 0;
+	}
+	if (c->status == PG_ROW_ONLY_NEW) {
+		r->decision = PG_DECISION_NEW;
+		pg_decide__printf(r->reason, sizeof(r->reason), "only in the candidate");
+		return 0;
+	}
+	if (r->n_old >= 2 && r->n_new >= 2 && series_constant(w->so) && series_constant(w->sn)) {
+		r->old_center = w->so->values[0];
+		r->new_center = w->sn->values[0];
+		pg_decide__exact(r);
+		return 0;
+	}
+	if (r->n_old < 2 || r->n_new < 2) {
+		w->untestable = 1;
+		r->decision = PG_DECISION_NOISE;
+		r->cannot_guard = 1;
+		if (r->old_center != 0) {
+			r->has_delta = 1;
+			r->delta_percent = 100.0 * (r->new_center - r->old_center) /
+					   fabs(r->old_center);
+		}
+		if (paired)
+			pg_decide__printf(r->reason, sizeof(r->reason),
+					  "paired: too few pairs (%zu) for a test",
+					  r->n_old < r->n_new ? r->n_old : r->n_new);
+		else
+			pg_decide__printf(r->reason, sizeof(r->reason),
+					  "noise: too few samples (%zu+%zu runs) for a test",
+					  r->n_old, r->n_new);
+		return 0;
+	}
+	return 1;
+}
+
 int pg_decide(pg_decision_set *out, const pg_results *old, const pg_results *new,
 	      const pg_decide_opts *opts)
 {
@@ -797,52 +863,15 @@ int pg_decide(pg_decision_set *out, const pg_results *old, const pg_results *new
 
 	/* pass 1: rules, classification, tests */
 	for (i = 0; i < cmp.nrows; i++) {
-		const pg_compare_row *c = &cmp.rows[i];
 		pg_decide_row *r = &out->rows[i];
 
-		r->benchmark = c->benchmark;
-		r->unit = c->unit;
-		r->p_value = 1;
-		r->p_adjusted = 1;
-		if ((err = pg_decide__rule(r, opts)) < 0)
+		if ((err = pg_decide__classify(r, &w[i], &cmp.rows[i], old, new, opts, 0)) < 0)
 			goto cleanup;
-		w[i].so = c->status != PG_ROW_ONLY_NEW ? pg_results_find(old, c->benchmark, c->unit) : NULL;
-		w[i].sn = c->status != PG_ROW_ONLY_OLD ? pg_results_find(new, c->benchmark, c->unit) : NULL;
-		r->n_old = w[i].so ? w[i].so->n : 0;
-		r->n_new = w[i].sn ? w[i].sn->n : 0;
-		if (w[i].so)
-			r->old_center = series_center(w[i].so);
-		if (w[i].sn)
-			r->new_center = series_center(w[i].sn);
-
-		if (c->status == PG_ROW_ONLY_OLD) {
-			r->decision = PG_DECISION_REMOVED;
-			pg_decide__printf(r->reason, sizeof(r->reason), "only in the baseline");
-		} else if (c->status == PG_ROW_ONLY_NEW) {
-			r->decision = PG_DECISION_NEW;
-			pg_decide__printf(r->reason, sizeof(r->reason), "only in the candidate");
-		} else if (r->n_old >= 2 && r->n_new >= 2 && series_constant(w[i].so) &&
-			   series_constant(w[i].sn)) {
-			r->old_center = w[i].so->values[0];
-			r->new_center = w[i].sn->values[0];
-			pg_decide__exact(r);
-		} else if (r->n_old < 2 || r->n_new < 2) {
-			w[i].untestable = 1;
-			r->decision = PG_DECISION_NOISE;
-			r->cannot_guard = 1;
-			if (r->old_center != 0) {
-				r->has_delta = 1;
-				r->delta_percent = 100.0 * (r->new_center - r->old_center) /
-						   fabs(r->old_center);
-			}
-			pg_decide__printf(r->reason, sizeof(r->reason),
-				 "noise: too few samples (%zu+%zu runs) for a test",
-				 r->n_old, r->n_new);
-		} else {
-			if ((err = test_row(r, &w[i], opts, a, b)) < 0)
-				goto cleanup;
-			pv[m++] = r->p_value;
-		}
+		if (err == 0)
+			continue;
+		if ((err = test_row(r, &w[i], opts, a, b)) < 0)
+			goto cleanup;
+		pv[m++] = r->p_value;
 	}
 
 	/* pass 2: the correction over the family */

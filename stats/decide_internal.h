@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 
+#include "stats/compare.h"
 #include "stats/decide.h"
 #include "stats/results.h"
 
@@ -63,6 +64,22 @@ int pg_decide__rule(pg_decide_row *r, const pg_decide_opts *o);
 int pg_decide__constant(const double *v, size_t n);
 int pg_decide__positive(const double *v, size_t n);
 double pg_decide__center(const double *v, size_t n);
+
+/* The first pass of a decision, shared by pg_decide and pg_paired_decide:
+ * row `r` of pg_compare's row `c` gets its name, rule, series (w->so,
+ * w->sn), sizes and centres, and is settled when it cannot be tested:
+ * removed, new, deterministic (exact), or fewer than 2 samples per side
+ * (noise; the reason counts pairs when `paired`). 1 when the row is to be
+ * tested, 0 when it is settled, or an error (pg_decide__rule's). */
+int pg_decide__classify(pg_decide_row *r, pg_decide__work *w, const pg_compare_row *c,
+			const pg_results *old, const pg_results *new,
+			const pg_decide_opts *opts, int paired);
+
+/* A change on the analysis scale as a percentage (log: 100 (e^x - 1));
+ * an mde on the analysis scale as a change in percent the worse way for
+ * `dir` (log scale: a slowdown, or the fall of a higher-is-better rate). */
+double pg_decide__percent(double x, int log_scale);
+double pg_decide__mde_percent(double mde, int log_scale, pg_direction dir);
 
 /* A threshold of t percent on the analysis scale, oriented (positive):
  * the worse side (worse = 1) or the better side. Log scale: log(1 + t)

@@ -57,20 +57,6 @@ static void mean_sd(double *mean, double *sd, const double *v, size_t n)
 	*sd = n > 1 ? sqrt((ss - c * c / (double)n) / (double)(n - 1)) : 0;
 }
 
-/* a change on the analysis scale as a percentage */
-static double to_percent(double x, int log_scale)
-{
-	return log_scale ? 100.0 * expm1(x) : 100.0 * x;
-}
-
-/* an mde on the analysis scale as a slowdown in percent */
-static double mde_percent(double mde, int log_scale, pg_direction dir)
-{
-	if (!log_scale)
-		return 100.0 * mde;
-	return dir == PG_LOWER_IS_BETTER ? 100.0 * expm1(mde) : -100.0 * expm1(-mde);
-}
-
 /* ------------------------------------------------------------ Fieller */
 
 int pg_paired_ratio_ci(double *lo, double *hi, const double *base,
@@ -429,10 +415,10 @@ static int unpaired(pg_paired *out, const double *base, size_t nb, const double 
 			      gsl_cdf_tdist_Pinv(PG_MDE_POWER, out->welch.df)) * out->welch.se;
 
 		out->welch_has_delta = out->welch_has_ci = out->welch_has_mde = 1;
-		out->welch_delta_percent = to_percent(out->welch.diff, 1);
-		out->welch_ci_low_percent = to_percent(out->welch.diff - tq * out->welch.se, 1);
-		out->welch_ci_high_percent = to_percent(out->welch.diff + tq * out->welch.se, 1);
-		out->welch_mde_percent = mde_percent(mde, 1, o->direction);
+		out->welch_delta_percent = pg_decide__percent(out->welch.diff, 1);
+		out->welch_ci_low_percent = pg_decide__percent(out->welch.diff - tq * out->welch.se, 1);
+		out->welch_ci_high_percent = pg_decide__percent(out->welch.diff + tq * out->welch.se, 1);
+		out->welch_mde_percent = pg_decide__mde_percent(mde, 1, o->direction);
 	} else if (sa.mean != 0) {
 		double lo, hi, mde = (gsl_cdf_tdist_Qinv(o->mde_level / 2, out->welch.df) +
 				      gsl_cdf_tdist_Pinv(PG_MDE_POWER, out->welch.df)) *
@@ -547,10 +533,10 @@ int pg_paired_analyze(pg_paired *out, const double *base, size_t n_base,
 			      gsl_cdf_tdist_Pinv(PG_MDE_POWER, out->df)) * out->se;
 
 		out->has_delta = out->has_ci = out->has_mde = 1;
-		out->delta_percent = to_percent(out->mean, 1);
-		out->ci_low_percent = to_percent(out->mean - tq * out->se, 1);
-		out->ci_high_percent = to_percent(out->mean + tq * out->se, 1);
-		out->mde_percent = mde_percent(mde, 1, opts->direction);
+		out->delta_percent = pg_decide__percent(out->mean, 1);
+		out->ci_low_percent = pg_decide__percent(out->mean - tq * out->se, 1);
+		out->ci_high_percent = pg_decide__percent(out->mean + tq * out->se, 1);
+		out->mde_percent = pg_decide__mde_percent(mde, 1, opts->direction);
 	} else {
 		double m, s;
 
@@ -585,9 +571,9 @@ int pg_paired_analyze(pg_paired *out, const double *base, size_t n_base,
 		goto cleanup;
 	if (out->log_scale) {
 		out->has_hl_percent = 1;
-		out->hl_percent = to_percent(out->hl, 1);
-		out->hl_low_percent = to_percent(out->hl_low, 1);
-		out->hl_high_percent = to_percent(out->hl_high, 1);
+		out->hl_percent = pg_decide__percent(out->hl, 1);
+		out->hl_low_percent = pg_decide__percent(out->hl_low, 1);
+		out->hl_high_percent = pg_decide__percent(out->hl_high, 1);
 	} else if (med_scale > 0) {
 		out->has_hl_percent = 1;
 		out->hl_percent = 100.0 * out->hl / med_scale;
@@ -731,56 +717,15 @@ int pg_paired_decide(pg_paired_set *out, const pg_results *old, const pg_results
 
 	/* pass 1: rules and classification */
 	for (i = 0; i < cmp.nrows; i++) {
-		const pg_compare_row *c = &cmp.rows[i];
-		pg_decide_row *r = &d->rows[i];
-		const pg_series *so, *sn;
-
-		r->benchmark = c->benchmark;
-		r->unit = c->unit;
-		r->p_value = 1;
-		r->p_adjusted = 1;
-		if ((err = pg_decide__rule(r, opts)) < 0)
+		err = pg_decide__classify(&d->rows[i], &w[i], &cmp.rows[i], old, new, opts, 1);
+		if (err < 0)
 			goto cleanup;
-		so = c->status != PG_ROW_ONLY_NEW ? pg_results_find(old, c->benchmark, c->unit) : NULL;
-		sn = c->status != PG_ROW_ONLY_OLD ? pg_results_find(new, c->benchmark, c->unit) : NULL;
-		w[i].so = so;
-		w[i].sn = sn;
-		r->n_old = so ? so->n : 0;
-		r->n_new = sn ? sn->n : 0;
-		if (so)
-			r->old_center = pg_decide__center(so->values, so->n);
-		if (sn)
-			r->new_center = pg_decide__center(sn->values, sn->n);
-
-		if (c->status == PG_ROW_ONLY_OLD) {
-			r->decision = PG_DECISION_REMOVED;
-			pg_decide__printf(r->reason, sizeof(r->reason), "only in the baseline");
-		} else if (c->status == PG_ROW_ONLY_NEW) {
-			r->decision = PG_DECISION_NEW;
-			pg_decide__printf(r->reason, sizeof(r->reason), "only in the candidate");
-		} else if (so->n >= 2 && sn->n >= 2 && pg_decide__constant(so->values, so->n) &&
-			   pg_decide__constant(sn->values, sn->n)) {
-			r->old_center = so->values[0];
-			r->new_center = sn->values[0];
-			pg_decide__exact(r);
-		} else if (so->n < 2 || sn->n < 2) {
-			size_t n = so->n < sn->n ? so->n : sn->n;
-
-			w[i].untestable = 1;
-			r->decision = PG_DECISION_NOISE;
-			r->cannot_guard = 1;
-			if (r->old_center != 0) {
-				r->has_delta = 1;
-				r->delta_percent = 100.0 * (r->new_center - r->old_center) /
-						   fabs(r->old_center);
-			}
-			pg_decide__printf(r->reason, sizeof(r->reason),
-					  "paired: too few pairs (%zu) for a test", n);
-		} else {
+		if (err == 1) {
 			w[i].tested = 1;
 			m++;
 		}
 	}
+	err = 0;
 	d->ntested = m;
 	level = opts->correction == PG_CORRECTION_NONE ? opts->alpha
 		: opts->alpha / (double)(m ? m : 1);

@@ -322,18 +322,6 @@ static int analyse(seq_est *e, const pg_seq_state *s, const pg_series *so,
 
 /* ------------------------------------------------------------ a look */
 
-static double pct(double x, int log_scale)
-{
-	return log_scale ? 100.0 * expm1(x) : 100.0 * x;
-}
-
-static double mde_pct(double mde, int log_scale, pg_direction dir)
-{
-	if (!log_scale)
-		return 100.0 * mde;
-	return dir == PG_LOWER_IS_BETTER ? 100.0 * expm1(mde) : -100.0 * expm1(-mde);
-}
-
 /* decide one tested row at this look */
 static void judge(pg_seq_row *r, const seq_est *e, const pg_seq_state *s, double a_e)
 {
@@ -347,15 +335,15 @@ static void judge(pg_seq_row *r, const seq_est *e, const pg_seq_state *s, double
 
 	r->raw_scale = !e->log_scale;
 	r->has_delta = has_rel;
-	r->delta_percent = has_rel ? pct(e->est, e->log_scale) : 0;
+	r->delta_percent = has_rel ? pg_decide__percent(e->est, e->log_scale) : 0;
 	r->has_ci = e->has_eff && e->has_fut;
 	if (e->has_eff) {
-		r->eff_low_percent = pct(e->eff_lo, e->log_scale);
-		r->eff_high_percent = pct(e->eff_hi, e->log_scale);
+		r->eff_low_percent = pg_decide__percent(e->eff_lo, e->log_scale);
+		r->eff_high_percent = pg_decide__percent(e->eff_hi, e->log_scale);
 	}
 	if (e->has_fut) {
-		r->fut_low_percent = pct(e->fut_lo, e->log_scale);
-		r->fut_high_percent = pct(e->fut_hi, e->log_scale);
+		r->fut_low_percent = pg_decide__percent(e->fut_lo, e->log_scale);
+		r->fut_high_percent = pg_decide__percent(e->fut_hi, e->log_scale);
 	}
 	r->has_mde = has_rel;
 	if (has_rel) {
@@ -363,9 +351,9 @@ static void judge(pg_seq_row *r, const seq_est *e, const pg_seq_state *s, double
 		mde_max = (tq(a_e, e->df_max) + gsl_cdf_tdist_Pinv(PG_MDE_POWER, e->df_max)) *
 			  e->se_max;
 		hw_max = tq(s->level_fut, e->df_max) * e->se_max;
-		r->mde_percent = mde_pct(mde, e->log_scale, r->direction);
-		r->mde_max_percent = mde_pct(mde_max, e->log_scale, r->direction);
-		r->halfwidth_max_percent = mde_pct(hw_max, e->log_scale, PG_LOWER_IS_BETTER);
+		r->mde_percent = pg_decide__mde_percent(mde, e->log_scale, r->direction);
+		r->mde_max_percent = pg_decide__mde_percent(mde_max, e->log_scale, r->direction);
+		r->halfwidth_max_percent = pg_decide__mde_percent(hw_max, e->log_scale, PG_LOWER_IS_BETTER);
 	}
 
 	if (e->has_eff && e_lo > tw)
