@@ -65,31 +65,75 @@ cleanup:
 	return err;
 }
 
-int pg_file_write_atomic(const char *path, const void *data, size_t len)
+/* Write all of `data` to `fd`; 0 or PG_EINFRA naming `path`. */
+static int write_all(int fd, const char *path, const char *p, size_t len)
 {
-	pg_buf tmp = PG_BUF_INIT;
-	const char *p = data;
-	int fd = -1, err = 0;
-
-	if ((err = pg_buf_addf(&tmp, "%s.tmp.XXXXXX", path)) < 0)
-		goto cleanup;
-	fd = mkstemp(tmp.ptr);
-	if (fd < 0) {
-		err = pg_error_set_errno(PG_EINFRA, "cannot create '%s'", tmp.ptr);
-		goto cleanup;
-	}
 	while (len) {
 		ssize_t n = write(fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			err = pg_error_set_errno(PG_EINFRA, "cannot write '%s'", path);
-			goto cleanup;
+			if (n == 0)
+				errno = EIO;
+			return pg_error_set_errno(PG_EINFRA, "cannot write '%s'", path);
 		}
 		p += n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+/* The plain write of `path` for what must not be replaced by a rename: a
+ * device, a FIFO, a terminal, /dev/stdout, or a dangling symbolic link
+ * (created through the link, as the shell's ">" does). */
+static int write_in_place(const char *path, const void *data, size_t len)
+{
+	int fd, err;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return pg_error_set_errno(PG_EINFRA, "cannot open '%s'", path);
+	err = write_all(fd, path, data, len);
+	if (close(fd) < 0 && err == 0)
+		err = pg_error_set_errno(PG_EINFRA, "cannot write '%s'", path);
+	return err;
+}
+
+int pg_file_write_atomic(const char *path, const void *data, size_t len)
+{
+	pg_buf tmp = PG_BUF_INIT;
+	char *resolved = NULL;
+	const char *target = path;
+	struct stat st;
+	int fd = -1, err = 0;
+
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return pg_error_set(PG_EINFRA, "cannot write '%s': Is a directory",
+					    path);
+		if (!S_ISREG(st.st_mode))
+			return write_in_place(path, data, len);
+	}
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		/* replace the file the link points to, not the link */
+		resolved = realpath(path, NULL);
+		if (!resolved) {
+			err = write_in_place(path, data, len);
+			goto cleanup;
+		}
+		target = resolved;
+	}
+	if ((err = pg_buf_addf(&tmp, "%s.tmp.XXXXXX", target)) < 0)
+		goto cleanup;
+	fd = mkstemp(tmp.ptr);
+	if (fd < 0) {
+		err = pg_error_set_errno(PG_EINFRA, "cannot create '%s'", tmp.ptr);
+		pg_buf_reset(&tmp);
+		goto cleanup;
+	}
+	if ((err = write_all(fd, path, data, len)) < 0)
+		goto cleanup;
 	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
 		err = pg_error_set_errno(PG_EINFRA, "cannot write '%s'", path);
 		goto cleanup;
@@ -100,9 +144,9 @@ int pg_file_write_atomic(const char *path, const void *data, size_t len)
 		goto cleanup;
 	}
 	fd = -1;
-	if (rename(tmp.ptr, path) < 0) {
+	if (rename(tmp.ptr, target) < 0) {
 		err = pg_error_set_errno(PG_EINFRA, "cannot rename '%s' to '%s'",
-					 tmp.ptr, path);
+					 tmp.ptr, target);
 		goto cleanup;
 	}
 
@@ -112,6 +156,7 @@ cleanup:
 	if (err < 0 && tmp.len)
 		unlink(tmp.ptr);
 	pg_buf_release(&tmp);
+	free(resolved);
 	return err;
 }
 

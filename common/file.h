@@ -18,8 +18,10 @@ int pg_file_read(pg_buf *out, const char *path);
 
 /* Write `len` bytes to `path` atomically: a temporary file in the same
  * directory, fsync'd, then renamed over `path`. A reader never sees a
- * half-written file; on failure nothing is left behind.
- * Returns 0 or PG_EINFRA. */
+ * half-written file; on failure nothing is left behind. A symbolic link
+ * is followed (the file it names is replaced, the link stays); what is not
+ * a regular file (/dev/null, /dev/stdout, a FIFO, a terminal) is written
+ * in place, never replaced. Returns 0 or PG_EINFRA. */
 int pg_file_write_atomic(const char *path, const void *data, size_t len);
 
 /* The regular files below `dir` (at any depth), as paths relative to it,

@@ -127,44 +127,6 @@ static void test_map(void **state)
 	pg_map_release(NULL);
 }
 
-static void test_file_read_missing_names_file(void **state)
-{
-	pg_buf b = PG_BUF_INIT;
-
-	(void)state;
-	assert_int_equal(pg_file_read(&b, "/nonexistent/x.txt"), PG_EINPUT);
-	assert_string_equal(pg_error_last(),
-			    "cannot open '/nonexistent/x.txt': No such file or directory");
-	assert_int_equal(pg_file_read(&b, "/"), PG_EINPUT);
-	assert_string_equal(pg_error_last(), "cannot read '/': Is a directory");
-	pg_buf_release(&b);
-}
-
-static void test_file_write_atomic_roundtrip(void **state)
-{
-	char dir[] = "/tmp/pg-test-XXXXXX";
-	pg_buf path = PG_BUF_INIT, got = PG_BUF_INIT;
-
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	pg_buf_addf(&path, "%s/a/b/c", dir);
-	assert_int_equal(pg_mkdir_p(path.ptr, 0755), 0);
-	pg_buf_adds(&path, "/f.txt");
-	assert_int_equal(pg_file_write_atomic(path.ptr, "one\ntwo\n", 8), 0);
-	assert_int_equal(pg_file_read(&got, path.ptr), 0);
-	assert_string_equal(got.ptr, "one\ntwo\n");
-	/* writing into a missing directory fails and names the file */
-	pg_buf_reset(&path);
-	pg_buf_addf(&path, "%s/missing/f.txt", dir);
-	assert_int_equal(pg_file_write_atomic(path.ptr, "x", 1), PG_EINFRA);
-	assert_non_null(strstr(pg_error_last(), "missing/f.txt"));
-	pg_buf_reset(&path);
-	pg_buf_addf(&path, "rm -rf '%s'", dir);
-	assert_int_equal(system(path.ptr), 0);
-	pg_buf_release(&path);
-	pg_buf_release(&got);
-}
-
 /* pg_strv_pushf: formatted, appended in order, NULL-terminated after
  * every push, freed by pg_free_strv (which is safe on NULL) */
 static void test_strv_pushf(void **state)
@@ -197,8 +159,6 @@ int main(void)
 		cmocka_unit_test(test_buf_cap_is_enforced),
 		cmocka_unit_test(test_buf_detach),
 		cmocka_unit_test(test_map),
-		cmocka_unit_test(test_file_read_missing_names_file),
-		cmocka_unit_test(test_file_write_atomic_roundtrip),
 		cmocka_unit_test(test_strv_pushf),
 	};
 

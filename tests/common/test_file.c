@@ -1,0 +1,178 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "common/buf.h"
+#include "common/error.h"
+#include "common/file.h"
+
+static void test_file_read_missing_names_file(void **state)
+{
+	pg_buf b = PG_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(pg_file_read(&b, "/nonexistent/x.txt"), PG_EINPUT);
+	assert_string_equal(pg_error_last(),
+			    "cannot open '/nonexistent/x.txt': No such file or directory");
+	assert_int_equal(pg_file_read(&b, "/"), PG_EINPUT);
+	assert_string_equal(pg_error_last(), "cannot read '/': Is a directory");
+	pg_buf_release(&b);
+}
+
+static void test_file_write_atomic_roundtrip(void **state)
+{
+	char dir[] = "/tmp/pg-test-XXXXXX";
+	pg_buf path = PG_BUF_INIT, got = PG_BUF_INIT;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	pg_buf_addf(&path, "%s/a/b/c", dir);
+	assert_int_equal(pg_mkdir_p(path.ptr, 0755), 0);
+	pg_buf_adds(&path, "/f.txt");
+	assert_int_equal(pg_file_write_atomic(path.ptr, "one\ntwo\n", 8), 0);
+	assert_int_equal(pg_file_read(&got, path.ptr), 0);
+	assert_string_equal(got.ptr, "one\ntwo\n");
+	/* writing into a missing directory fails and names the file */
+	pg_buf_reset(&path);
+	pg_buf_addf(&path, "%s/missing/f.txt", dir);
+	assert_int_equal(pg_file_write_atomic(path.ptr, "x", 1), PG_EINFRA);
+	assert_non_null(strstr(pg_error_last(), "missing/f.txt"));
+	pg_buf_reset(&path);
+	pg_buf_addf(&path, "rm -rf '%s'", dir);
+	assert_int_equal(system(path.ptr), 0);
+	pg_buf_release(&path);
+	pg_buf_release(&got);
+}
+
+/* A scratch directory, removed by rm_dir. */
+static void make_dir(char *dir)
+{
+	assert_non_null(mkdtemp(dir));
+}
+
+static void rm_dir(const char *dir)
+{
+	assert_int_equal(pg_remove_tree(dir), 0);
+}
+
+/* Writing through a symbolic link replaces the file it names and keeps
+ * the link (perfgate run -o link, a results path symlinked into a cache) */
+static void test_file_write_atomic_follows_symlink(void **state)
+{
+	char dir[] = "/tmp/pg-test-XXXXXX";
+	pg_buf target = PG_BUF_INIT, link = PG_BUF_INIT, got = PG_BUF_INIT;
+	struct stat st;
+
+	(void)state;
+	make_dir(dir);
+	pg_buf_addf(&target, "%s/target.txt", dir);
+	pg_buf_addf(&link, "%s/link.txt", dir);
+	assert_int_equal(pg_file_write_atomic(target.ptr, "old\n", 4), 0);
+	assert_int_equal(symlink("target.txt", link.ptr), 0);
+	assert_int_equal(pg_file_write_atomic(link.ptr, "new\n", 4), 0);
+	assert_int_equal(lstat(link.ptr, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(pg_file_read(&got, target.ptr), 0);
+	assert_string_equal(got.ptr, "new\n");
+	/* a dangling link: the file is created where it points */
+	pg_buf_reset(&target);
+	pg_buf_addf(&target, "%s/later.txt", dir);
+	assert_int_equal(unlink(link.ptr), 0);
+	assert_int_equal(symlink("later.txt", link.ptr), 0);
+	assert_int_equal(pg_file_write_atomic(link.ptr, "made\n", 5), 0);
+	assert_int_equal(lstat(link.ptr, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	pg_buf_reset(&got);
+	assert_int_equal(pg_file_read(&got, target.ptr), 0);
+	assert_string_equal(got.ptr, "made\n");
+	rm_dir(dir);
+	pg_buf_release(&target);
+	pg_buf_release(&link);
+	pg_buf_release(&got);
+}
+
+/* What is not a regular file is written in place, never renamed over:
+ * a FIFO stays a FIFO and its reader gets the bytes (the same path as
+ * -o /dev/stdout or /dev/null, which a rename would destroy when run as
+ * root) */
+static void test_file_write_atomic_keeps_special_files(void **state)
+{
+	char dir[] = "/tmp/pg-test-XXXXXX";
+	pg_buf fifo = PG_BUF_INIT, sub = PG_BUF_INIT;
+	char got[16] = { 0 };
+	struct stat st;
+	int rd;
+
+	(void)state;
+	make_dir(dir);
+	pg_buf_addf(&fifo, "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo.ptr, 0600), 0);
+	/* a reader first, so that opening for writing does not block */
+	rd = open(fifo.ptr, O_RDONLY | O_NONBLOCK);
+	assert_true(rd >= 0);
+	assert_int_equal(pg_file_write_atomic(fifo.ptr, "through\n", 8), 0);
+	assert_int_equal(read(rd, got, sizeof(got) - 1), 8);
+	assert_string_equal(got, "through\n");
+	close(rd);
+	assert_int_equal(stat(fifo.ptr, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	/* nothing else was left in the directory */
+	pg_buf_addf(&sub, "%s/fifo.tmp", dir);
+	assert_int_equal(access(sub.ptr, F_OK), -1);
+	/* a directory is refused, naming it */
+	pg_buf_reset(&sub);
+	pg_buf_addf(&sub, "%s/d", dir);
+	assert_int_equal(pg_mkdir_p(sub.ptr, 0755), 0);
+	assert_int_equal(pg_file_write_atomic(sub.ptr, "x", 1), PG_EINFRA);
+	pg_buf_reset(&fifo);
+	pg_buf_addf(&fifo, "cannot write '%s': Is a directory", sub.ptr);
+	assert_string_equal(pg_error_last(), fifo.ptr);
+	rm_dir(dir);
+	pg_buf_release(&fifo);
+	pg_buf_release(&sub);
+}
+
+/* A full device fails with its errno and stays what it was. Were it
+ * replaced (a regression, run as root), it is put back before failing. */
+static void test_file_write_atomic_full_device(void **state)
+{
+	struct stat before, after;
+	int rc, kept;
+
+	(void)state;
+	if (stat("/dev/full", &before) < 0 || !S_ISCHR(before.st_mode))
+		skip();
+	rc = pg_file_write_atomic("/dev/full", "x\n", 2);
+	kept = stat("/dev/full", &after) == 0 && S_ISCHR(after.st_mode);
+	if (!kept) {
+		unlink("/dev/full");
+		mknod("/dev/full", S_IFCHR | 0666, before.st_rdev);
+		chmod("/dev/full", 0666);
+	}
+	assert_true(kept);
+	assert_int_equal(rc, PG_EINFRA);
+	assert_string_equal(pg_error_last(),
+			    "cannot write '/dev/full': No space left on device");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_file_read_missing_names_file),
+		cmocka_unit_test(test_file_write_atomic_roundtrip),
+		cmocka_unit_test(test_file_write_atomic_follows_symlink),
+		cmocka_unit_test(test_file_write_atomic_keeps_special_files),
+		cmocka_unit_test(test_file_write_atomic_full_device),
+	};
+
+	return cmocka_run_group_tests_name("common_file", tests, NULL, NULL);
+}
