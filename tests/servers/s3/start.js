@@ -70,7 +70,15 @@ function xmlEscape(s) {
 	return String(s).replace(/[<>&'"]/g, c => `&#${c.charCodeAt(0)};`);
 }
 
+/* One line per request on stdout, the tests' record of what reached the
+ * server. Written before the response: a client that has its answer
+ * finds the line already there. */
+function logRequest(req, what) {
+	process.stdout.write(`${req.method} ${req.url} -> ${what}\n`);
+}
+
 function sendError(req, res, status, code, message, extra) {
+	logRequest(req, `${status} ${code}`);
 	let body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code>` +
 		`<Message>${xmlEscape(message)}</Message>`;
 	for (const [k, v] of Object.entries(extra || {})) body += `<${k}>${xmlEscape(v)}</${k}>`;
@@ -217,7 +225,7 @@ function check(opts, req, res, body) {
 	return null;
 }
 
-function forward(backendPort, req, res, body, done) {
+function forward(backendPort, req, res, body) {
 	const headers = { ...req.headers };
 	delete headers.expect;
 	delete headers['transfer-encoding'];
@@ -226,14 +234,17 @@ function forward(backendPort, req, res, body, done) {
 	const up = http.request({
 		host: '127.0.0.1', port: backendPort, method: req.method, path: req.url, headers,
 	}, ures => {
+		logRequest(req, String(ures.statusCode));
 		res.writeHead(ures.statusCode, ures.statusMessage, ures.headers);
 		ures.pipe(res);
-		ures.on('end', () => done(ures.statusCode));
 	});
 	up.on('error', err => {
-		if (!res.headersSent) sendError(req, res, 502, 'InternalError', `s3rver: ${err.message}`);
-		else res.destroy();
-		done(502);
+		if (!res.headersSent) {
+			sendError(req, res, 502, 'InternalError', `s3rver: ${err.message}`);
+		} else {
+			logRequest(req, '502');
+			res.destroy();
+		}
 	});
 	up.end(body);
 }
@@ -270,10 +281,7 @@ async function main() {
 		req.on('end', () => {
 			if (res.writableEnded) return;
 			const body = Buffer.concat(chunks);
-			const log = status => process.stdout.write(`${req.method} ${req.url} -> ${status}\n`);
-			const refused = check(opts, req, res, body);
-			if (refused) log(`${refused.status} ${refused.code}`);
-			else forward(backendPort, req, res, body, log);
+			if (!check(opts, req, res, body)) forward(backendPort, req, res, body);
 		});
 	});
 	await new Promise((resolve, reject) => {
