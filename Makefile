@@ -226,9 +226,30 @@ e2e: $(PERFGATE) $(S3_NODE_MODULES)
 check-clang:
 	$(MAKE) --no-print-directory BUILD=build/clang CC=clang all $(patsubst $(BUILD)/%,build/clang/%,$(UNIT_BIN))
 
+# The unit tests' reference values are scipy's: regenerate every header
+# from its committed script (Debian's python3-scipy) and require it
+# byte-identical to the committed one, so a reference file cannot drift
+# from the script that claims to produce it.
+REF_HEADERS := reference_values:gen_reference paired_reference:gen_paired_reference \
+	decide_reference:gen_decide_reference
+.PHONY: check-refs
+check-refs:
+	@$(PYTHON) -c 'import scipy, numpy' 2>/dev/null || \
+		{ echo "check-refs: $(PYTHON) lacks scipy: apt-get install python3-scipy (.ci/install-deps.sh installs it)" >&2; exit 1; }
+	@mkdir -p $(BUILD)/refs
+	@for r in $(REF_HEADERS); do \
+		h=$${r%%:*}; g=$${r#*:}; \
+		$(PYTHON) tests/stats/$$g.py -o $(BUILD)/refs/$$h.h >$(BUILD)/refs/$$g.log 2>&1 || \
+			{ cat $(BUILD)/refs/$$g.log >&2; exit 1; }; \
+		cmp -s $(BUILD)/refs/$$h.h tests/stats/$$h.h || \
+			{ echo "check-refs: tests/stats/$$h.h differs from what tests/stats/$$g.py writes" >&2; exit 1; }; \
+	done
+	@echo "check-refs: $(words $(REF_HEADERS)) reference headers reproduced by their scripts"
+
 test:
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory unit-asan
+	$(MAKE) --no-print-directory check-refs
 	$(MAKE) --no-print-directory e2e
 	$(MAKE) --no-print-directory check-clang
 	@echo "make test: all tests passed"

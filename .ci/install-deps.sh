@@ -19,6 +19,9 @@ TEST_PKGS="$TEST_PKGS nginx libnginx-mod-http-dav-ext openssl curl"
 # the YAML parser and linter, jq (the GitLab template's metrics report),
 # an OpenMetrics parser to check that report, shellcheck for the scripts.
 TEST_PKGS="$TEST_PKGS python3-yaml yamllint jq python3-prometheus-client shellcheck"
+# scipy and numpy: `make check-refs` regenerates the statistics tests'
+# reference values from their scripts (tests/stats/gen_*.py).
+TEST_PKGS="$TEST_PKGS python3-scipy python3-numpy"
 command -v node >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS nodejs"
 command -v npm >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS npm"
 
