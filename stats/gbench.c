@@ -102,7 +102,7 @@ typedef struct gb {
 	const char *bench;   /* the run's name as it appears in the input */
 	const char *name;    /* the series name (repeats stripped) */
 	size_t name_len;
-	unsigned long long iters; /* the run's "iterations" (1 when absent) */
+	unsigned long long iters; /* the run's "iterations" */
 	pg_buf key;
 } gb;
 
@@ -119,6 +119,55 @@ static int add_value(gb *g, const char *unit, double v)
 				      g->name_len, unit, strlen(unit))) < 0)
 		return err;
 	return pg_results__push(&g->r->series[idx], v, g->iters);
+}
+
+/* The run's "iterations": a positive integer, as Google Benchmark always
+ * writes for an iteration run. */
+static int read_iterations(gb *g, json_t *run)
+{
+	json_t *v = json_object_get(run, "iterations");
+	char b1[256];
+
+	if (!v)
+		return pg_error_set(PG_EINPUT, "'%s': benchmark '%s': no 'iterations'",
+				    g->file, one_line(b1, sizeof(b1), g->bench));
+	if (!json_is_integer(v)) {
+		/* quoted as JSON text: ASCII, one line, strings in quotes */
+		char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII);
+		const char *ell;
+		int len, err;
+
+		if (!text)
+			return pg_error_set(PG_ENOMEM, "out of memory");
+		len = pg_results__clip(strlen(text), &ell);
+		err = pg_error_set(PG_EINPUT,
+				   "'%s': benchmark '%s': invalid iteration count '%.*s%s'",
+				   g->file, one_line(b1, sizeof(b1), g->bench), len, text, ell);
+		free(text);
+		return err;
+	}
+	if (json_integer_value(v) <= 0)
+		return pg_error_set(PG_EINPUT,
+				    "'%s': benchmark '%s': iteration count '%" JSON_INTEGER_FORMAT
+				    "' is not positive",
+				    g->file, one_line(b1, sizeof(b1), g->bench),
+				    json_integer_value(v));
+	g->iters = (unsigned long long)json_integer_value(v);
+	return 0;
+}
+
+/* A time ("real_time", "cpu_time"): measured, so never negative. */
+static int add_time(gb *g, const char *member, json_t *v, double factor,
+		    const char *unit)
+{
+	char b1[256], b2[64];
+
+	if (json_number_value(v) < 0) {
+		pg_results__fmt_double(b2, sizeof(b2), json_number_value(v));
+		return pg_error_set(PG_EINPUT, "'%s': benchmark '%s': '%s' is negative: %s",
+				    g->file, one_line(b1, sizeof(b1), g->bench), member, b2);
+	}
+	return add_value(g, unit, json_number_value(v) * factor);
 }
 
 static int read_run(gb *g, json_t *run, size_t i)
@@ -150,10 +199,6 @@ static int read_run(gb *g, json_t *run, size_t i)
 	}
 	g->name = g->bench;
 	g->name_len = strip_repeats(g->bench);
-	v = json_object_get(run, "iterations");
-	g->iters = json_is_integer(v) && json_integer_value(v) > 0 ?
-			   (unsigned long long)json_integer_value(v) : 1;
-
 	v = json_object_get(run, "time_unit");
 	if (v && !json_is_string(v))
 		return pg_error_set(PG_EINPUT, "'%s': benchmark '%s': 'time_unit' is not a string",
@@ -167,11 +212,12 @@ static int read_run(gb *g, json_t *run, size_t i)
 	if (!json_is_number(v))
 		return pg_error_set(PG_EINPUT, "'%s': benchmark '%s': no 'real_time'",
 				    g->file, g->bench);
-	if ((err = add_value(g, "ns/op", json_number_value(v) * factor)) < 0)
+	if ((err = read_iterations(g, run)) < 0 ||
+	    (err = add_time(g, "real_time", v, factor, "ns/op")) < 0)
 		return err;
 	v = json_object_get(run, "cpu_time");
 	if (json_is_number(v) &&
-	    (err = add_value(g, "cpu-ns/op", json_number_value(v) * factor)) < 0)
+	    (err = add_time(g, "cpu_time", v, factor, "cpu-ns/op")) < 0)
 		return err;
 	json_object_foreach(run, key, v) {
 		const char *u = key;

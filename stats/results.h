@@ -121,6 +121,8 @@ int pg_results_parse(pg_results *r, const char *name, const char *data,
  * repetition_index, family_index, per_family_instance_index).
  * Runs with "skipped": true are left out; a run with "error_occurred":
  * true is an input error ("'x.json': benchmark 'BM_X' failed: <message>").
+ * Every other iteration run needs a positive integer "iterations" and a
+ * non-negative "real_time" (and "cpu_time", when present).
  * The scalar members of "context" become configuration (numbers and
  * booleans as text; "caches", "load_avg" and nulls are left out).
  * Errors: "'x.json':3:14: invalid JSON: <jansson's message>",
@@ -131,6 +133,10 @@ int pg_results_parse(pg_results *r, const char *name, const char *data,
  * "'x.json': benchmark 'BM_X': no 'real_time'",
  * "'x.json': benchmark 'BM_X': unknown time unit 'min'",
  * "'x.json': benchmark 'BM_X': 'time_unit' is not a string",
+ * "'x.json': benchmark 'BM_X': no 'iterations'",
+ * "'x.json': benchmark 'BM_X': invalid iteration count '\"abc\"'" (the
+ * value as JSON text), "'x.json': benchmark 'BM_X': iteration count '-3'
+ * is not positive", "'x.json': benchmark 'BM_X': 'real_time' is negative: -3",
  * "'x.json': benchmark 'BM_X': 'ns/op' is out of range" (after the unit
  * conversion), "'x.json': no benchmark results". */
 int pg_results_parse_benchfmt(pg_results *r, const char *name,

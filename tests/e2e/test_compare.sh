@@ -108,6 +108,8 @@ run "$PERFGATE" compare "$OLD" "$TMP/trunc.json"
 expect_rc 2 "truncated Google Benchmark JSON"
 expect_err "^perfgate: .*trunc.json"
 expect_empty_out
+bad negiters.json '{"benchmarks": [{"name": "BM_X", "iterations": -3, "real_time": 5}]}' \
+	"^perfgate: '$TMP/negiters.json': benchmark 'BM_X': iteration count '-3' is not positive$"
 
 # --- a directory or an unreadable path
 run "$PERFGATE" compare "$OLD" "$TMP"

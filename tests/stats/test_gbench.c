@@ -121,12 +121,12 @@ static void test_time_units(void **state)
 	pg_results_init(&r);
 	assert_int_equal(parse(&r, "t.json",
 			       "{\"benchmarks\": ["
-			       "{\"name\": \"ns\", \"run_type\": \"iteration\", \"real_time\": 1.5, \"cpu_time\": 1, \"time_unit\": \"ns\"},"
-			       "{\"name\": \"us\", \"run_type\": \"iteration\", \"real_time\": 1.5, \"cpu_time\": 1, \"time_unit\": \"us\"},"
-			       "{\"name\": \"ms\", \"run_type\": \"iteration\", \"real_time\": 1.5, \"cpu_time\": 1, \"time_unit\": \"ms\"},"
-			       "{\"name\": \"s\", \"run_type\": \"iteration\", \"real_time\": 1.5, \"cpu_time\": 2, \"time_unit\": \"s\"},"
-			       "{\"name\": \"none\", \"real_time\": 7, \"cpu_time\": 8},"
-			       "{\"name\": \"int\", \"real_time\": 3, \"time_unit\": \"us\"}"
+			       "{\"name\": \"ns\", \"iterations\": 1, \"run_type\": \"iteration\", \"real_time\": 1.5, \"cpu_time\": 1, \"time_unit\": \"ns\"},"
+			       "{\"name\": \"us\", \"iterations\": 1, \"run_type\": \"iteration\", \"real_time\": 1.5, \"cpu_time\": 1, \"time_unit\": \"us\"},"
+			       "{\"name\": \"ms\", \"iterations\": 1, \"run_type\": \"iteration\", \"real_time\": 1.5, \"cpu_time\": 1, \"time_unit\": \"ms\"},"
+			       "{\"name\": \"s\", \"iterations\": 1, \"run_type\": \"iteration\", \"real_time\": 1.5, \"cpu_time\": 2, \"time_unit\": \"s\"},"
+			       "{\"name\": \"none\", \"iterations\": 1, \"real_time\": 7, \"cpu_time\": 8},"
+			       "{\"name\": \"int\", \"iterations\": 1, \"real_time\": 3, \"time_unit\": \"us\"}"
 			       "]}"),
 			 0);
 	assert_values(find(&r, "ns", "ns/op"), 1, 1.5);
@@ -149,7 +149,7 @@ static void test_time_units(void **state)
 	expect_error("t.json", "{\"benchmarks\": [{\"name\": \"BM_X\", \"cpu_time\": 1}]}",
 		     "'t.json': benchmark 'BM_X': no 'real_time'");
 	expect_error("t.json",
-		     "{\"benchmarks\": [{\"name\": \"BM_X\", \"real_time\": 1e300, \"time_unit\": \"s\"}]}",
+		     "{\"benchmarks\": [{\"name\": \"BM_X\", \"iterations\": 1, \"real_time\": 1e300, \"time_unit\": \"s\"}]}",
 		     "'t.json': benchmark 'BM_X': 'ns/op' is out of range");
 }
 
@@ -172,7 +172,7 @@ static void test_old_versions(void **state)
 			       "{\"name\": \"BM_B_mean\", \"aggregate_name\": \"mean\", \"real_time\": 5, \"time_unit\": \"ns\"},"
 			       "{\"name\": \"BM_C_BigO\", \"cpu_coefficient\": 1.2, \"real_coefficient\": 1.3, \"big_o\": \"N\", \"time_unit\": \"ns\"},"
 			       "{\"name\": \"BM_C_RMS\", \"rms\": 0.1},"
-			       "{\"name\": \"BM_C/8\", \"real_time\": 1, \"label\": \"text\", \"items_per_second\": 3e6, \"Flops\": 12}"
+			       "{\"name\": \"BM_C/8\", \"iterations\": 1, \"real_time\": 1, \"label\": \"text\", \"items_per_second\": 3e6, \"Flops\": 12}"
 			       "]}"),
 			 0);
 	assert_int_equal(r.nresults, 3);
@@ -197,11 +197,11 @@ static void test_skipped_and_names(void **state)
 	assert_int_equal(parse(&r, "s.json",
 			       "{\"benchmarks\": ["
 			       "{\"name\": \"BM_S\", \"run_name\": \"BM_S\", \"run_type\": \"iteration\", \"skipped\": true, \"skip_message\": \"no GPU\", \"real_time\": 0},"
-			       "{\"name\": \"BM_T/threads:2\", \"run_name\": \"BM_T/threads:2\", \"run_type\": \"iteration\", \"threads\": 2, \"real_time\": 4},"
+			       "{\"name\": \"BM_T/threads:2\", \"iterations\": 1, \"run_name\": \"BM_T/threads:2\", \"run_type\": \"iteration\", \"threads\": 2, \"real_time\": 4},"
 			       "{\"name\": \"BM_T/threads:2_mean\", \"run_name\": \"BM_T/threads:2\", \"run_type\": \"aggregate\", \"aggregate_name\": \"mean\", \"real_time\": 4},"
-			       "{\"name\": \"shown name\", \"run_name\": \"BM_R/real_time/repeats:10\", \"run_type\": \"iteration\", \"real_time\": 5},"
-			       "{\"name\": \"BM_N/repeats:\", \"run_type\": \"iteration\", \"real_time\": 6},"
-			       "{\"name\": \"BM_M/xrepeats:3\", \"run_type\": \"iteration\", \"real_time\": 7}"
+			       "{\"name\": \"shown name\", \"iterations\": 1, \"run_name\": \"BM_R/real_time/repeats:10\", \"run_type\": \"iteration\", \"real_time\": 5},"
+			       "{\"name\": \"BM_N/repeats:\", \"iterations\": 1, \"run_type\": \"iteration\", \"real_time\": 6},"
+			       "{\"name\": \"BM_M/xrepeats:3\", \"iterations\": 1, \"run_type\": \"iteration\", \"real_time\": 7}"
 			       "]}"),
 			 0);
 	assert_null(pg_results_find(&r, "BM_S", "ns/op"));
@@ -226,10 +226,76 @@ static void test_skipped_and_names(void **state)
 		     "{\"benchmarks\": [{\"name\": \"BM_E\\n2\", \"error_occurred\": true, \"error_message\": \"line 1\\nline 2\"}]}",
 		     "'s.json': benchmark 'BM_E 2' failed: line 1 line 2");
 	expect_error("s.json",
-		     "{\"benchmarks\": [{\"name\": \"BM_A\", \"real_time\": 1}, {\"run_type\": \"iteration\", \"real_time\": 1}]}",
+		     "{\"benchmarks\": [{\"name\": \"BM_A\", \"iterations\": 1, \"real_time\": 1}, {\"run_type\": \"iteration\", \"real_time\": 1}]}",
 		     "'s.json': benchmarks[1] has no name");
-	expect_error("s.json", "{\"benchmarks\": [{\"name\": \"BM_A\", \"real_time\": 1}, 3]}",
+	expect_error("s.json", "{\"benchmarks\": [{\"name\": \"BM_A\", \"iterations\": 1, \"real_time\": 1}, 3]}",
 		     "'s.json': benchmarks[1] is not an object");
+}
+
+/* A run of BM_X in x.json with "iterations": <value> is refused with
+ * "'x.json': benchmark 'BM_X': <msg>". */
+static void expect_iterations_error(const char *value, const char *msg)
+{
+	char text[256], want[256];
+
+	snprintf(text, sizeof(text),
+		 "{\"benchmarks\": [{\"name\": \"BM_X\", \"iterations\": %s, \"real_time\": 1}]}",
+		 value);
+	snprintf(want, sizeof(want), "'x.json': benchmark 'BM_X': %s", msg);
+	expect_error("x.json", text, want);
+}
+
+/* Iteration counts and times are checked: Google Benchmark writes a
+ * positive "iterations" for every run it measured, and times are never
+ * negative. */
+static void test_iterations_and_times(void **state)
+{
+	pg_results r;
+	const pg_series *s;
+
+	(void)state;
+	pg_results_init(&r);
+	assert_int_equal(parse(&r, "i.json",
+			       "{\"benchmarks\": ["
+			       "{\"name\": \"BM_X\", \"iterations\": 1000, \"real_time\": 0, \"cpu_time\": 0},"
+			       "{\"name\": \"BM_X\", \"iterations\": 9223372036854775807, \"real_time\": 2},"
+			       "{\"name\": \"BM_S\", \"run_type\": \"iteration\", \"skipped\": true, \"iterations\": 0, \"real_time\": 0},"
+			       "{\"name\": \"BM_X_mean\", \"run_type\": \"aggregate\", \"iterations\": \"n/a\", \"real_time\": -1}"
+			       "]}"),
+			 0);
+	s = find(&r, "BM_X", "ns/op");
+	assert_values(s, 2, 0.0, 2.0);
+	assert_int_equal(s->iters[0], 1000);
+	assert_true(s->iters[1] == 9223372036854775807ULL);
+	assert_values(find(&r, "BM_X", "cpu-ns/op"), 1, 0.0);
+	assert_int_equal(find(&r, "BM_X", "cpu-ns/op")->iters[0], 1000);
+	assert_null(pg_results_find(&r, "BM_S", "ns/op"));
+	assert_int_equal(r.nresults, 2);
+	pg_results_release(&r);
+
+	expect_iterations_error("-3", "iteration count '-3' is not positive");
+	expect_iterations_error("0", "iteration count '0' is not positive");
+	expect_iterations_error("\"abc\"", "invalid iteration count '\"abc\"'");
+	expect_iterations_error("2.5", "invalid iteration count '2.5'");
+	expect_iterations_error("null", "invalid iteration count 'null'");
+	/* one line, ASCII, at most 64 bytes of the value */
+	expect_error("x.json",
+		     "{\"benchmarks\": [{\"name\": \"BM_\\nX\", \"iterations\": "
+		     "\"a\\nb\\u00e9 0123456789012345678901234567890123456789012345678901234567890123456789\","
+		     " \"real_time\": 1}]}",
+		     "'x.json': benchmark 'BM_ X': invalid iteration count "
+		     "'\"a\\nb\\u00E9 0123456789012345678901234567890123456789012345678901...'");
+	expect_error("x.json",
+		     "{\"benchmarks\": [{\"name\": \"BM_A\", \"iterations\": 5, \"real_time\": 1},"
+		     " {\"name\": \"BM_X\", \"run_type\": \"iteration\", \"real_time\": 1}]}",
+		     "'x.json': benchmark 'BM_X': no 'iterations'");
+	expect_error("x.json",
+		     "{\"benchmarks\": [{\"name\": \"BM_X\", \"iterations\": 5, \"real_time\": -3}]}",
+		     "'x.json': benchmark 'BM_X': 'real_time' is negative: -3");
+	expect_error("x.json",
+		     "{\"benchmarks\": [{\"name\": \"BM_X\", \"iterations\": 5, \"real_time\": 1,"
+		     " \"cpu_time\": -0.25, \"time_unit\": \"us\"}]}",
+		     "'x.json': benchmark 'BM_X': 'cpu_time' is negative: -0.25");
 }
 
 static void test_invalid_json(void **state)
@@ -260,8 +326,8 @@ static void test_all_or_nothing(void **state)
 	/* an error after good runs and context: nothing of it is kept */
 	expect_error("x.json",
 		     "{\"context\": {\"host_name\": \"h\"}, \"benchmarks\": ["
-		     "{\"name\": \"A\", \"real_time\": 1},"
-		     "{\"name\": \"BM_New\", \"real_time\": 2, \"x\": 3},"
+		     "{\"name\": \"A\", \"iterations\": 1, \"real_time\": 1},"
+		     "{\"name\": \"BM_New\", \"iterations\": 1, \"real_time\": 2, \"x\": 3},"
 		     "{\"name\": \"BM_Bad\", \"real_time\": 1, \"time_unit\": \"m\"}]}",
 		     "'x.json': benchmark 'BM_Bad': unknown time unit 'm'");
 }
@@ -269,10 +335,10 @@ static void test_all_or_nothing(void **state)
 /* pg_results_parse() tells the formats apart and merges them. */
 static void test_detection_and_merge(void **state)
 {
-	static const char json[] = "\n  {\"benchmarks\": [{\"name\": \"A\", \"real_time\": 2}]}";
+	static const char json[] = "\n  {\"benchmarks\": [{\"name\": \"A\", \"iterations\": 1, \"real_time\": 2}]}";
 	static const char go[] = "\nBenchmarkA 1 3 ns/op\n";
 	static const char bom[] =
-		"\xef\xbb\xbf{\"benchmarks\": [{\"name\": \"A\", \"real_time\": 4}]}";
+		"\xef\xbb\xbf{\"benchmarks\": [{\"name\": \"A\", \"iterations\": 1, \"real_time\": 4}]}";
 	pg_results r;
 
 	(void)state;
@@ -300,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_time_units),
 		cmocka_unit_test(test_old_versions),
 		cmocka_unit_test(test_skipped_and_names),
+		cmocka_unit_test(test_iterations_and_times),
 		cmocka_unit_test(test_invalid_json),
 		cmocka_unit_test(test_all_or_nothing),
 		cmocka_unit_test(test_detection_and_merge),
