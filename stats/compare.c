@@ -85,8 +85,12 @@ static int compare_welch(pg_compare_row *row, const pg_compare_opts *opts)
 		return err;
 	row->has_p = 1;
 	row->p_value = w.p;
-	if (row->old.mean == 0.0)
+	if (row->old.mean == 0.0) {
+		/* no ratio, so no interval; the delta is 0 or "zero mean" */
+		if (!row->note)
+			row->note = "both means zero";
 		return 0;
+	}
 	err = pg_welch_ratio_ci(&lo, &hi, &row->old, &row->new, opts->confidence);
 	if (err == PG_ENOTFOUND) {
 		row->note = "interval unbounded: old mean not distinguishable from 0";
@@ -119,6 +123,7 @@ static int compare_utest(pg_compare_row *row, const double *a, size_t na,
 		if (shift == 0.0 && row->new.median == 0.0) {
 			row->has_delta = 1;
 			row->delta_percent = 0.0;
+			row->note = "both medians zero"; /* no interval */
 		} else {
 			row->note = "zero median";
 		}

@@ -51,7 +51,8 @@ typedef struct pg_compare_row {
 	int significant;        /* has_p && p_value < alpha */
 	int utest_method;       /* pg_utest_method, for PG_TEST_UTEST rows */
 	const char *note;       /* why a figure is missing, or NULL:
-				 * "too few samples", "zero mean", ... (static) */
+				 * "too few samples", "zero mean", "both means
+				 * zero", ... (static) */
 } pg_compare_row;
 
 typedef struct pg_geomean_row {

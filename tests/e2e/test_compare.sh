@@ -39,6 +39,26 @@ assert units == ["ns/op", "MB/s", "B/op", "allocs/op"], units
 PY
 then ok "JSON has the documented shape"; else not_ok "JSON has the documented shape"; fi
 
+# --- degenerate rows: a note says why any figure is missing
+for t in welch utest; do
+	run "$PERFGATE" compare --test $t --format json \
+		"$TOP/tests/golden/compare/degenerate/old.txt" \
+		"$TOP/tests/golden/compare/degenerate/new.txt"
+	expect_rc 0 "compare --test $t --format json on degenerate rows"
+	if "$PYTHON" - "$TMP/out" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))["rows"]
+for r in rows:
+    if r["status"] != "compared":
+        continue
+    missing = [k for k in ("delta_percent", "ci_low_percent", "ci_high_percent", "p_value")
+               if r[k] is None]
+    assert not missing or r["note"], (r["benchmark"], r["unit"], missing)
+assert any(r["note"] in ("both means zero", "both medians zero") for r in rows), rows
+PY
+	then ok "$t: every missing figure has a note"; else not_ok "$t: every missing figure has a note"; fi
+done
+
 # --- CSV and Markdown
 run "$PERFGATE" compare --format csv "$OLD" "$NEW"
 expect_rc 0 "compare --format csv"

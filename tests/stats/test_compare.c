@@ -184,6 +184,8 @@ static void test_degenerate_cases(void **state)
 	add(&new, "ZeroOld", "x/op", some, 3);
 	add(&old, "AroundZero", "y/op", mixed, 3);
 	add(&new, "AroundZero", "y/op", some, 3);
+	add(&old, "ZeroBoth", "z/op", zero, 3);
+	add(&new, "ZeroBoth", "z/op", zero, 3);
 	assert_int_equal(pg_compare(&c, &old, &new, &opts), 0);
 
 	r = find_row(&c, "Once", "ns/op");
@@ -204,6 +206,22 @@ static void test_degenerate_cases(void **state)
 	assert_false(r->has_delta);
 	assert_false(r->has_ci);
 	assert_non_null(r->note);
+
+	/* no change, but no interval either (a ratio of zeros): the note
+	 * says why */
+	r = find_row(&c, "ZeroBoth", "z/op");
+	assert_true(r->has_delta);
+	assert_true(r->delta_percent == 0.0);
+	assert_false(r->has_ci);
+	assert_string_equal(r->note, "both means zero");
+	pg_comparison_release(&c);
+
+	opts.test = PG_TEST_UTEST;
+	assert_int_equal(pg_compare(&c, &old, &new, &opts), 0);
+	r = find_row(&c, "ZeroBoth", "z/op");
+	assert_true(r->has_delta);
+	assert_false(r->has_ci);
+	assert_string_equal(r->note, "both medians zero");
 	pg_comparison_release(&c);
 	pg_results_release(&old);
 	pg_results_release(&new);
