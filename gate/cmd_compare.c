@@ -32,7 +32,7 @@ static const char compare_usage[] =
 	"    --old FILE            add FILE to the old side (repeatable)\n"
 	"    --new FILE            add FILE to the new side (repeatable)\n"
 	"\n"
-	"exit status: 0 done, 2 usage or input error\n";
+	"exit status: 0 done, 2 usage or input error, 3 cannot write the output\n";
 
 static int parse_side(pg_results *out, const char *const *files, size_t n)
 {

@@ -97,6 +97,14 @@ expect_err "^perfgate: compare: --alpha must be a number between 0 and 1, not '2
 run "$PERFGATE" compare --help
 expect_rc 0 "compare --help"
 expect_out '^usage: perfgate compare'
+expect_out '^exit status: 0 done, 2 usage or input error, 3 cannot write the output$'
+# ... and a failed write of the table is that 3
+if [ -w /dev/full ]; then
+	"$PERFGATE" compare "$OLD" "$NEW" >/dev/full 2>"$TMP/err"
+	rc=$?
+	expect_rc 3 "compare writing to a full device"
+	expect_err '^perfgate: write failure on standard output'
+fi
 
 # --- bad input: one line naming file (and line), exit 2, no partial output
 bad() { # bad NAME CONTENT EXPECTED-STDERR-REGEX
