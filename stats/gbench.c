@@ -103,6 +103,7 @@ typedef struct gb {
 	const char *name;    /* the series name (repeats stripped) */
 	size_t name_len;
 	unsigned long long iters; /* the run's "iterations" */
+	size_t aggregates;   /* entries skipped as aggregates */
 	pg_buf key;
 } gb;
 
@@ -184,8 +185,10 @@ static int read_run(gb *g, json_t *run, size_t i)
 				    g->file, i);
 	g->bench = json_string_value(name);
 	full = json_string_value(json_object_get(run, "name"));
-	if (!is_iteration(run, full ? full : g->bench))
+	if (!is_iteration(run, full ? full : g->bench)) {
+		g->aggregates++;
 		return 0;
+	}
 	if (json_is_true(json_object_get(run, "skipped")))
 		return 0;
 	if (json_is_true(json_object_get(run, "error_occurred"))) {
@@ -324,6 +327,16 @@ int pg_results_parse_gbench(pg_results *r, const char *name, const char *data,
 		}
 		if ((err = read_run(&g, run, i)) < 0)
 			goto cleanup;
+	}
+	if (tmp.nresults == 0 && g.aggregates > 0) {
+		/* what --benchmark_report_aggregates_only writes (and, to
+		 * stdout, --benchmark_display_aggregates_only) */
+		err = pg_error_set(PG_EINPUT,
+				   "'%s': no benchmark results, only aggregates (drop "
+				   "--benchmark_report_aggregates_only or "
+				   "--benchmark_display_aggregates_only to get the repetitions)",
+				   name);
+		goto cleanup;
 	}
 	if (tmp.nresults == 0) {
 		err = pg_error_set(PG_EINPUT, "'%s': no benchmark results", name);

@@ -138,7 +138,9 @@ int pg_results_parse(pg_results *r, const char *name, const char *data,
  * value as JSON text), "'x.json': benchmark 'BM_X': iteration count '-3'
  * is not positive", "'x.json': benchmark 'BM_X': 'real_time' is negative: -3",
  * "'x.json': benchmark 'BM_X': 'ns/op' is out of range" (after the unit
- * conversion), "'x.json': no benchmark results". */
+ * conversion), "'x.json': no benchmark results", "'x.json': no benchmark
+ * results, only aggregates (drop --benchmark_report_aggregates_only or
+ * --benchmark_display_aggregates_only to get the repetitions)". */
 int pg_results_parse_benchfmt(pg_results *r, const char *name,
 			      const char *data, size_t len);
 int pg_results_parse_gbench(pg_results *r, const char *name,

@@ -136,6 +136,8 @@ run "$PERFGATE" compare "$OLD" "$TMP/trunc.json"
 expect_rc 2 "truncated Google Benchmark JSON"
 expect_err "^perfgate: .*trunc.json"
 expect_empty_out
+bad aggregates.json '{"benchmarks": [{"name": "BM_X_mean", "run_name": "BM_X", "run_type": "aggregate", "aggregate_name": "mean", "iterations": 3, "real_time": 5}]}' \
+	"^perfgate: '$TMP/aggregates.json': no benchmark results, only aggregates \\(drop --benchmark_report_aggregates_only "
 bad negiters.json '{"benchmarks": [{"name": "BM_X", "iterations": -3, "real_time": 5}]}' \
 	"^perfgate: '$TMP/negiters.json': benchmark 'BM_X': iteration count '-3' is not positive$"
 

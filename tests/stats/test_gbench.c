@@ -102,6 +102,24 @@ static void test_real_repetitions(void **state)
 	pg_buf_release(&data);
 }
 
+#define AGGREGATES_ONLY                                                        \
+	"no benchmark results, only aggregates (drop "                         \
+	"--benchmark_report_aggregates_only or "                               \
+	"--benchmark_display_aggregates_only to get the repetitions)"
+
+/* Real output with --benchmark_report_aggregates_only: the mean, median,
+ * stddev and cv of each benchmark but no repetition, nothing to test. */
+static void test_real_aggregates_only(void **state)
+{
+	pg_buf data = PG_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(pg_file_read(&data, DATA "gbench_aggregates_only.json"), 0);
+	expect_error("gbench_aggregates_only.json", data.ptr,
+		     "'gbench_aggregates_only.json': " AGGREGATES_ONLY);
+	pg_buf_release(&data);
+}
+
 static void test_real_error(void **state)
 {
 	pg_buf data = PG_BUF_INIT;
@@ -216,7 +234,7 @@ static void test_skipped_and_names(void **state)
 		     "'s.json': no benchmark results");
 	expect_error("s.json",
 		     "{\"benchmarks\": [{\"name\": \"BM_S\", \"run_type\": \"aggregate\", \"real_time\": 1}]}",
-		     "'s.json': no benchmark results");
+		     "'s.json': " AGGREGATES_ONLY);
 	expect_error("s.json", "{\"context\": {}, \"benchmarks\": []}",
 		     "'s.json': no benchmark results");
 	expect_error("s.json",
@@ -363,6 +381,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_repetitions),
 		cmocka_unit_test(test_real_error),
+		cmocka_unit_test(test_real_aggregates_only),
 		cmocka_unit_test(test_time_units),
 		cmocka_unit_test(test_old_versions),
 		cmocka_unit_test(test_skipped_and_names),
