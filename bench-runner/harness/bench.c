@@ -438,6 +438,7 @@ static void report(state *s)
 	r.alloc_bytes = s->net_bytes;
 	r.allocs = s->net_allocs;
 	r.has_instructions = cfg->counter_available && s->inst_ok;
+	r.instructions_failed = cfg->counter_available && !s->inst_ok;
 	r.instructions = s->net_inst;
 	r.metrics = s->metrics;
 	r.nmetrics = s->nmetrics;

@@ -4,7 +4,9 @@
  * while a benchmark's timer runs. Where the kernel refuses
  * (perf_event_paranoid), the CPU (or a virtual CPU) has no such counter,
  * or the counter opens but never counts, open() fails with the reason and
- * the harness prints one configuration line instead of a figure.
+ * the harness prints one configuration line instead of a figure. A read
+ * of an event that was never scheduled fails too (no figure, one note),
+ * never a count of 0.
  */
 #include <errno.h>
 #include <limits.h>
@@ -19,12 +21,22 @@
 
 #include "internal.h"
 
+int pg_bench_counter_value(uint64_t *out, const uint64_t v[3])
+{
+	if (v[2] == 0)
+		return -1; /* never scheduled: v[0] is no count */
+	if (v[2] >= v[1])
+		*out = v[0];
+	else
+		*out = (uint64_t)((long double)v[0] * (long double)v[1] /
+				  (long double)v[2]);
+	return 0;
+}
+
 #if defined(__linux__) && defined(SYS_perf_event_open)
 
 static int perf_fd = -1;
 
-/* The raw count scaled for multiplexing (when the PMU was shared and the
- * event ran only part of the time it was enabled). */
 static int perf_read(uint64_t *out)
 {
 	uint64_t v[3]; /* value, time enabled, time running */
@@ -35,13 +47,7 @@ static int perf_read(uint64_t *out)
 	got = read(perf_fd, v, sizeof(v));
 	if (got != (ssize_t)sizeof(v))
 		return -1;
-	if (v[2] == 0 || v[2] >= v[1]) {
-		*out = v[0];
-	} else {
-		*out = (uint64_t)((long double)v[0] * (long double)v[1] /
-				  (long double)v[2]);
-	}
-	return 0;
+	return pg_bench_counter_value(out, v);
 }
 
 static void perf_enable(void)

@@ -85,6 +85,13 @@ void pg_bench_set_counter(const pg_bench_counter_ops *ops);
 /* The counter in use. */
 const pg_bench_counter_ops *pg_bench_counter(void);
 
+/* The count from a perf_event read of {value, time enabled, time
+ * running}: the value scaled for multiplexing (when the PMU was shared
+ * and the event ran only part of the time it was enabled). Returns 0, or
+ * -1 when the event never ran (enabled but never scheduled: the value is
+ * no count, and reporting it would print 0 instructions/op). */
+int pg_bench_counter_value(uint64_t *out, const uint64_t v[3]);
+
 /* ------------------------------------------------------------ callgrind */
 
 /* What the timer asks of callgrind (callgrind.c): collect(1)/collect(0)
@@ -238,6 +245,8 @@ typedef struct pg_bench_result {
 	uint64_t alloc_bytes;  /* totals over the N iterations */
 	uint64_t allocs;
 	int has_instructions;  /* counter available and working */
+	int instructions_failed; /* counter available, but it could not be
+				  * read during this benchmark */
 	uint64_t instructions; /* total over the N iterations */
 	const pg_bench_metric *metrics; /* pg_bench_report_metric() */
 	size_t nmetrics;

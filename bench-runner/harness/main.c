@@ -14,6 +14,7 @@ typedef struct printer {
 	int width;
 	const char *alloc_why;   /* why allocations are not counted */
 	int alloc_note_printed;  /* the "benchmem: unavailable" line is out */
+	int counter_note_printed; /* the "instructions: unavailable" line is out */
 	size_t results;
 	size_t failures;
 	pg_bench_sb line;
@@ -37,6 +38,13 @@ static void print_result(void *ctx, const pg_bench_result *r)
 		 * there are no B/op figures */
 		fprintf(p->out, "benchmem: %s\n", p->alloc_why);
 		p->alloc_note_printed = 1;
+	}
+	if (r->instructions_failed && !p->counter_note_printed) {
+		/* the counter opened but failed later: say once, before the
+		 * first result without the figure */
+		fprintf(p->out, "instructions: unavailable (the counter could not be read "
+			"in %s)\n", r->name);
+		p->counter_note_printed = 1;
 	}
 	pg_bench_sb_reset(&p->line);
 	pg_bench_format_result(&p->line, r, p->width);

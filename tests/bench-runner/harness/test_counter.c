@@ -61,6 +61,27 @@ static void test_perf_counter(void **state)
 	assert_int_equal(c->read(&a), -1);
 }
 
+/* A read's {value, time enabled, time running}: scaled when the event
+ * ran part of the time, refused when it never ran (enabled but never
+ * scheduled: its value is no count, and 0 instructions/op would be a
+ * made-up figure). */
+static void test_counter_value(void **state)
+{
+	static const uint64_t never[3] = { 0, 5000, 0 }, full[3] = { 700, 5000, 5000 },
+			      half[3] = { 700, 5000, 2500 }, more[3] = { 700, 5000, 6000 };
+	uint64_t out = 42;
+
+	(void)state;
+	assert_int_equal(pg_bench_counter_value(&out, never), -1);
+	assert_int_equal(out, 42); /* untouched */
+	assert_int_equal(pg_bench_counter_value(&out, full), 0);
+	assert_int_equal(out, 700);
+	assert_int_equal(pg_bench_counter_value(&out, half), 0);
+	assert_int_equal(out, 1400);
+	assert_int_equal(pg_bench_counter_value(&out, more), 0);
+	assert_int_equal(out, 700);
+}
+
 static void test_counter_is_replaceable(void **state)
 {
 	static const pg_bench_counter_ops other = { NULL, NULL, NULL, NULL, NULL };
@@ -77,6 +98,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_perf_counter),
+		cmocka_unit_test(test_counter_value),
 		cmocka_unit_test(test_counter_is_replaceable),
 	};
 

@@ -77,6 +77,19 @@ static const pg_bench_counter_ops yes_counter = {
 	yes_open, yes_enable, yes_disable, yes_read, no_counter_nop,
 };
 
+/* one that opens but is never scheduled (a PMU taken by others): its
+ * reads say so as perf_event_open's do, time running 0 */
+static int unscheduled_read(uint64_t *out)
+{
+	const uint64_t v[3] = { 0, fake_now, 0 };
+
+	return pg_bench_counter_value(out, v);
+}
+
+static const pg_bench_counter_ops unscheduled_counter = {
+	yes_open, yes_enable, yes_disable, unscheduled_read, no_counter_nop,
+};
+
 static void work(uint64_t ns)
 {
 	fake_now += ns;
@@ -397,6 +410,33 @@ static void test_instructions_reported_when_available(void **state)
 				       "       861.0 instructions/op"));
 }
 
+/* A counter that opened but cannot be read: no figure (never 0
+ * instructions/op), one note before the first result without it. */
+static void test_instructions_unreadable_counter(void **state)
+{
+	static const char *const args[] = { "-bench", "^(Plain|Bytes)$", "-benchtime", "10x",
+					    "-count", "2", NULL };
+	const char *note;
+	pg_results r;
+
+	(void)state;
+	pg_bench_set_counter(&unscheduled_counter);
+	assert_int_equal(run_main(args), 0);
+	assert_null(strstr(out_text, "instructions/op"));
+	assert_int_equal(count_lines_starting(out_text, "instructions:"), 1);
+	note = strstr(out_text, "\ninstructions: unavailable (the counter could not be read "
+			       "in BenchmarkPlain)\n");
+	assert_non_null(note);
+	assert_true(note < strstr(out_text, "\nBenchmarkPlain"));
+	assert_int_equal(count_lines_starting(out_text, "BenchmarkPlain"), 2);
+	assert_int_equal(count_lines_starting(out_text, "BenchmarkBytes"), 2);
+	pg_results_init(&r);
+	assert_int_equal(pg_results_parse(&r, "suite.txt", out_text, out_len), 0);
+	assert_null(pg_results_find(&r, "Plain", "instructions/op"));
+	assert_non_null(pg_results_find(&r, "Plain", "ns/op"));
+	pg_results_release(&r);
+}
+
 static void test_failure(void **state)
 {
 	static const char *const args[] = { "-bench", "Broken|Plain", "-benchtime", "5x", NULL };
@@ -656,6 +696,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_benchmem_counts_exactly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_instructions_note_exactly_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_instructions_reported_when_available, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_instructions_unreadable_counter, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
