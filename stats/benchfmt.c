@@ -318,6 +318,20 @@ static int parse_value(double *out, const char **sp, const char *e,
 
 /* ------------------------------------------------------------ lines */
 
+/* Is the rest of a "Benchmark" line with an empty name, from `q`, the
+ * header of Google Benchmark's console table ("Benchmark   Time   CPU
+ * Iterations")? */
+static int gbench_console_header(const char *q, const char *e)
+{
+	const char *t = token_end(q, e);
+
+	if (t - q != 4 || memcmp(q, "Time", 4))
+		return 0;
+	q = skip_space(t, e);
+	t = token_end(q, e);
+	return t - q == 3 && !memcmp(q, "CPU", 3);
+}
+
 static int parse_result(parser *p, const char *s, const char *e)
 {
 	const char *name = s + 9, *q, *tok;
@@ -345,6 +359,9 @@ static int parse_result(parser *p, const char *s, const char *e)
 	rc = parse_iters(&iters, &q, e);
 	if (rc != NUM_OK) {
 		len = pg_results__clip((size_t)(q - tok), &ell);
+		if (rc == NUM_SYNTAX && name_len == 0 && gbench_console_header(tok, e))
+			return perr(p, "Google Benchmark console output, not JSON: run the "
+				    "suite with --benchmark_format=json");
 		if (rc == NUM_SYNTAX)
 			return perr(p, "invalid iteration count '%.*s%s'", len, tok, ell);
 		if (rc == NUM_NOT_POSITIVE)

@@ -102,6 +102,9 @@ int pg_results_parse(pg_results *r, const char *name, const char *data,
  * "x.txt:3: value 'NaN' is not a finite number",
  * "x.txt:3: value '1e999' is out of range",
  * "x.txt:3: missing unit after value '12'",
+ * "x.txt:2: Google Benchmark console output, not JSON: run the suite
+ * with --benchmark_format=json" (its table header, "Benchmark Time CPU
+ * ...", where an iteration count should be),
  * "x.txt:3: line too long (more than 1048576 bytes)",
  * "x.txt:3: binary data", "'x.txt': empty file",
  * "'x.txt': no benchmark results".

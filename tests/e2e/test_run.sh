@@ -141,6 +141,10 @@ if g++ -O2 "$TMP/gb.cc" -o "$TMP/gb" -lbenchmark -lpthread 2>"$TMP/err"; then
 	n=$(grep -c '^BenchmarkBM_Copy/4096 [0-9]* [0-9.e+]* ns/op [0-9.e+]* cpu-ns/op [0-9.e+]* B/s$' "$TMP/out")
 	[ "$n" -eq 4 ] && ok "2 runs x 2 repetitions of BM_Copy/4096" || not_ok "$n samples of BM_Copy/4096"
 	expect_out '^num_cpus: [0-9]+$'
+	# its console table (the default format) is not mistaken for results
+	run "$PERFGATE" run -q -n 1 --warmup 0 -- "$TMP/gb" --benchmark_min_time=0.01
+	expect_rc 3 "a Google Benchmark suite without --benchmark_format=json"
+	expect_err "^perfgate: run 1 of 1: unusable output from '$TMP/gb': run 1 of 1:2: Google Benchmark console output, not JSON: run the suite with --benchmark_format=json$"
 else
 	not_ok "cannot build a Google Benchmark suite (g++, libbenchmark-dev)"
 fi

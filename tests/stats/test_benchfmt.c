@@ -308,6 +308,19 @@ static void test_errors(void **state)
 		     "x.txt:1: invalid iteration count '1.5'");
 	expect_error("BenchmarkA + 1 ns/op\n",
 		     "x.txt:1: invalid iteration count '+'");
+	/* Google Benchmark's console table where its JSON was expected */
+	expect_error("-----------------------------------------------------\n"
+		     "Benchmark           Time             CPU   Iterations\n"
+		     "-----------------------------------------------------\n"
+		     "BM_Copy/64       3.12 ns         3.12 ns    224000000\n",
+		     "x.txt:2: Google Benchmark console output, not JSON: run the suite "
+		     "with --benchmark_format=json");
+	expect_error("Benchmark\tTime\tCPU\tIterations UserCounters...\n",
+		     "x.txt:1: Google Benchmark console output, not JSON: run the suite "
+		     "with --benchmark_format=json");
+	expect_error("Benchmark Time 1 ns/op\n", "x.txt:1: invalid iteration count 'Time'");
+	expect_error("BenchmarkA Time CPU Iterations\n",
+		     "x.txt:1: invalid iteration count 'Time'");
 	expect_error("BenchmarkA 0 1 ns/op\n",
 		     "x.txt:1: iteration count '0' is not positive");
 	expect_error("BenchmarkA -3 1 ns/op\n",
