@@ -96,7 +96,25 @@ took=$(( $(date +%s) - start ))
 expect_rc 3 "a suite that hangs"
 expect_err "^perfgate: run 2 of 3: '$FAKE' timed out after 1 s$"
 [ "$took" -lt 20 ] && ok "the hung run was killed ($took s)" || not_ok "took $took s"
-pgrep -f "sleep 60" >/dev/null 2>&1 && pgrep -af "sleep 60" | grep -q "$TMP" && not_ok "the hung suite's child survived" || ok "no process left behind"
+# the hung suite's child (its pid recorded, its command line marked) must
+# die with it: wait for that, bounded (a survivor would sleep 60 s)
+child=$(cat "$TMP/count7.child" 2>/dev/null)
+if [ -n "$child" ]; then
+	ok "the hung suite had started a child ($child)"
+	i=0
+	while pgrep -f "$TMP/count7-hang-child" >"$TMP/pgrep" && [ "$i" -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ -s "$TMP/pgrep" ]; then
+		not_ok "the hung suite's child survived: $(ps -o pid,stat,args -p "$child")"
+		kill "$child"
+	else
+		ok "no process left behind"
+	fi
+else
+	not_ok "the hung suite did not record its child"
+fi
 
 run "$PERFGATE" run -q -n 2 --warmup 0 -- "$FAKE" fail-on-1 "$TMP/count8"
 expect_rc 3 "a suite that exits 1"

@@ -7,8 +7,9 @@
 # STATEFILE counts the invocations (1, 2, ...): the value printed is
 # 1000 + the invocation number, so a test can tell which runs were kept.
 # MODE: ok | affinity (reports its CPU affinity and nice value as
-# configuration) | crash-on-N | hang-on-N | fail-on-N (exit 1) |
-# empty-on-N (prints no benchmark line) | garbage-on-N (a malformed line)
+# configuration) | crash-on-N | hang-on-N (waits for a child that sleeps
+# 60 s) | fail-on-N (exit 1) | empty-on-N (prints no benchmark line) |
+# garbage-on-N (a malformed line)
 set -u
 mode=$1
 state=$2
@@ -24,7 +25,16 @@ affinity)
 	echo "niceness: $(nice)"
 	;;
 crash-on-*) [ "$n" -eq "$at" ] && { echo "fake: about to crash" >&2; kill -SEGV $$; } ;;
-hang-on-*) [ "$n" -eq "$at" ] && sleep 60 ;;
+hang-on-*)
+	# hang in a child whose command line holds a unique marker
+	# (STATEFILE-hang-child) and whose pid is in STATEFILE.child, so a
+	# test can tell whether the kill reached the whole process group
+	if [ "$n" -eq "$at" ]; then
+		sh -c 'sleep 60; : "$0"' "$state-hang-child" &
+		echo "$!" >"$state.child"
+		wait
+	fi
+	;;
 fail-on-*) [ "$n" -eq "$at" ] && { echo "fake: something failed" >&2; exit 1; } ;;
 empty-on-*) [ "$n" -eq "$at" ] && { echo "PASS"; exit 0; } ;;
 garbage-on-*) [ "$n" -eq "$at" ] && { echo "BenchmarkFake/a 100 12x ns/op"; exit 0; } ;;
