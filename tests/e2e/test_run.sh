@@ -44,6 +44,50 @@ assert d["config"]["runs"] == "3"
 PY
 then ok "JSON samples keep run index and start time"; else not_ok "JSON samples"; fi
 
+# --- the defaults: 1 warm-up run, then 10 measured runs (the fake suite
+# counts its invocations); --count is -n's long form
+run "$PERFGATE" run -q -o "$TMP/d.txt" -- "$FAKE" ok "$TMP/count-defaults"
+expect_rc 0 "run with the default counts"
+[ "$(cat "$TMP/count-defaults")" = 11 ] && ok "11 invocations by default" ||
+	not_ok "$(cat "$TMP/count-defaults") invocations, expected 11"
+vals=$(awk '/^BenchmarkFake\/a/ {print $3}' "$TMP/d.txt" | tr '\n' ' ')
+[ "$vals" = "1002 1003 1004 1005 1006 1007 1008 1009 1010 1011 " ] &&
+	ok "10 runs kept, the first invocation discarded" || not_ok "values '$vals'"
+grep -q '^runs: 10$' "$TMP/d.txt" && grep -q '^warmup-runs: 1$' "$TMP/d.txt" &&
+	ok "runs: 10, warmup-runs: 1" || not_ok "runs/warmup-runs lines: $(grep runs "$TMP/d.txt")"
+run "$PERFGATE" run -q --count 2 --warmup 0 -o "$TMP/count.txt" -- "$FAKE" ok "$TMP/count-long"
+expect_rc 0 "run --count 2"
+[ "$(cat "$TMP/count-long")" = 2 ] && ok "--count 2: 2 invocations" ||
+	not_ok "--count 2: $(cat "$TMP/count-long") invocations"
+n=$(grep -c '^BenchmarkFake/a' "$TMP/count.txt")
+[ "$n" -eq 2 ] && ok "--count 2: 2 samples" || not_ok "--count 2: $n samples"
+
+# --- progress: a bar redrawn in place when stderr is a terminal (util-linux
+# script gives perfgate one), plain lines when it is a pipe
+if command -v script >/dev/null 2>&1; then
+	: >"$TMP/empty"
+	script -qec "'$PERFGATE' run -n 2 --warmup 1 -o '$TMP/tty.txt' -- '$FAKE' ok '$TMP/count-tty'" \
+		"$TMP/typescript" <"$TMP/empty" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	expect_rc 0 "run on a terminal"
+	esc=$(printf '\033')
+	grep -q "${esc}\[Kperfgate run: warm-up run 1/1 \[" "$TMP/typescript" &&
+		ok "the bar shows the warm-up run" || not_ok "no warm-up bar on the terminal"
+	grep -q "${esc}\[Kperfgate run: run 2/2 \[####################\] " "$TMP/typescript" &&
+		ok "the bar fills up on the terminal" || not_ok "no full bar on the terminal"
+	grep -q 'done in' "$TMP/typescript" && not_ok "plain progress lines on the terminal" ||
+		ok "no plain progress lines on the terminal"
+else
+	not_ok "script is not installed (util-linux)"
+fi
+"$PERFGATE" run -n 2 --warmup 1 -o "$TMP/pipe.txt" -- "$FAKE" ok "$TMP/count-pipe" 2>&1 |
+	cat >"$TMP/piped"
+grep -q '^perfgate run: warm-up run 1 of 1 done in ' "$TMP/piped" &&
+	grep -q '^perfgate run: run 2 of 2 done in ' "$TMP/piped" &&
+	ok "plain progress lines into a pipe" || not_ok "progress into a pipe: $(cat "$TMP/piped")"
+grep -q "$(printf '\033')\|\[####" "$TMP/piped" && not_ok "a progress bar into a pipe" ||
+	ok "no progress bar into a pipe"
+
 # --- without -o the results go to stdout, progress to stderr
 run "$PERFGATE" run -n 2 --warmup 0 -- "$FAKE" ok "$TMP/count2"
 expect_rc 0 "run to stdout"
