@@ -150,6 +150,33 @@ if [ "$ASAN_LIB" -eq 0 ]; then
 	expect_no_out 'B/op'
 fi
 
+# each result line is flushed as it is printed: with stdout a file (fully
+# buffered), the first result is there while the second benchmark waits
+# for the test to release it (bounded waits on both sides, no timing)
+run gcc -std=c11 $CWARN $PC_CFLAGS "$SUITES/flush_suite.c" -o "$TMP/flush-suite" $PC_LIBS
+expect_rc 0 "the flushing suite builds"
+PG_TEST_RELEASE="$TMP/release" "$TMP/flush-suite" -benchtime 1x >"$TMP/flush.out" \
+	2>"$TMP/flush.err" &
+flush_pid=$!
+i=0
+while ! grep -q '^BenchmarkFlush/first' "$TMP/flush.out" && [ "$i" -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if grep -q '^BenchmarkFlush/first' "$TMP/flush.out"; then
+	ok "the first result line is out while the second benchmark runs"
+else
+	not_ok "no first result line before the second benchmark ended: $(cat "$TMP/flush.out")"
+fi
+grep -q '^BenchmarkFlush/blocked' "$TMP/flush.out" && not_ok "the blocked benchmark did not wait" ||
+	ok "the second benchmark was still waiting"
+: >"$TMP/release"
+wait "$flush_pid"
+rc=$?
+expect_rc 0 "the flushing suite ends once released"
+grep -q '^BenchmarkFlush/blocked' "$TMP/flush.out" && ok "then the second result line" ||
+	not_ok "no second result line: $(cat "$TMP/flush.out" "$TMP/flush.err")"
+
 # the harness builds on its own: C11 + POSIX, no include path into common/ or
 # stats/ (only the code generated from the pprof schema, for -cpuprofile)
 run sh -c "cd '$TOP' && for f in bench-runner/harness/*.c; do \
