@@ -87,9 +87,17 @@ static void format_utc(char *buf, size_t size, double t)
 		snprintf(buf, size, "unknown");
 }
 
-/* Configuration lines of the run itself: fingerprint, commit, counts. */
+const char *pg_run_incomplete(const pg_results *r)
+{
+	return pg_results_config(r, PG_RUN_INCOMPLETE_KEY);
+}
+
+/* Configuration lines of the run itself: fingerprint, commit, counts
+ * (`completed` measured runs; fewer than asked for: "incomplete: run K of
+ * N failed"). */
 static int add_run_metadata(pg_results *r, const pg_run_config *cfg,
-			    const pg_cpuset *pinned, double started, int nice, size_t warmup)
+			    const pg_cpuset *pinned, double started, int nice, size_t warmup,
+			    size_t completed)
 {
 	pg_buf sha = PG_BUF_INIT, v = PG_BUF_INIT;
 	char date[64];
@@ -108,11 +116,17 @@ static int add_run_metadata(pg_results *r, const pg_run_config *cfg,
 		goto cleanup;
 	}
 	format_utc(date, sizeof(date), started);
-	pg_buf_addf(&v, "%zu", cfg->count);
+	pg_buf_addf(&v, "%zu", completed);
 	if ((err = set_config(r, "date", date)) < 0 ||
 	    (err = set_config(r, "runs", v.ptr)) < 0)
 		goto cleanup;
 	pg_buf_reset(&v);
+	if (completed < cfg->count) {
+		pg_buf_addf(&v, "run %zu of %zu failed", completed + 1, cfg->count);
+		if ((err = set_config(r, PG_RUN_INCOMPLETE_KEY, v.ptr)) < 0)
+			goto cleanup;
+		pg_buf_reset(&v);
+	}
 	pg_buf_addf(&v, "%zu", warmup);
 	if ((err = set_config(r, "warmup-runs", v.ptr)) < 0)
 		goto cleanup;
@@ -363,7 +377,8 @@ int pg_run_suite_command(const pg_run_config *cfg, pg_results *results)
 			goto cleanup;
 	}
 	if ((err = add_run_metadata(&res.merged, cfg, pin ? &cpus : NULL, started,
-				    res.priority_raised ? opts.run.nice : 0, opts.warmup)) < 0) {
+				    res.priority_raised ? opts.run.nice : 0, opts.warmup,
+				    res.ncompleted)) < 0) {
 		status = pg_die_code(err);
 		goto cleanup;
 	}

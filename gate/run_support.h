@@ -9,7 +9,8 @@
  * The suite-running job shared by `perfgate run`, `perfgate gate` and
  * `perfgate baseline refresh`: choose and report the CPUs, check the host,
  * run the suite with progress on stderr, record the host fingerprint and
- * the commit, write the results file and the JSON samples.
+ * the commit, write the results file and the JSON samples (those of the
+ * completed runs when one failed, marked incomplete).
  */
 
 typedef struct pg_run_config {
@@ -45,6 +46,15 @@ typedef struct pg_run_config {
 } pg_run_config;
 
 void pg_run_config_init(pg_run_config *cfg);
+
+/* The configuration key that marks a results file cut short by a failed
+ * run: "incomplete: run 2 of 4 failed" (its "runs:" line then counts the
+ * runs completed, here 1). */
+#define PG_RUN_INCOMPLETE_KEY "incomplete"
+
+/* The value of that line in `r` ("run 2 of 4 failed"), or NULL when the
+ * results are complete. */
+const char *pg_run_incomplete(const pg_results *r);
 
 /* The CPUs to pin a suite to: `cpus` ("2-3"; "none": no pinning, *pin 0;
  * NULL: pg_cpus_default), checked against what this process may use;

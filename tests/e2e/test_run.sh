@@ -126,13 +126,30 @@ if [ "$ncpu" -gt 1 ]; then
 fi
 
 # --- failures: exit 3, the run named, completed runs kept
-run "$PERFGATE" run -q -n 4 --warmup 1 -o "$TMP/crash.txt" -- "$FAKE" crash-on-3 "$TMP/count6"
+run "$PERFGATE" run -q -n 4 --warmup 1 -o "$TMP/crash.txt" --json "$TMP/crash.json" -- \
+	"$FAKE" crash-on-3 "$TMP/count6"
 expect_rc 3 "a suite that crashes"
 expect_err "^perfgate: run 2 of 4: '$FAKE' was killed by signal 11 \(Segmentation fault\)$"
 expect_err 'fake: about to crash'
 expect_err "^perfgate: the 1 completed runs are kept in '$TMP/crash.txt'$"
 n=$(grep -c '^BenchmarkFake/a' "$TMP/crash.txt")
 [ "$n" -eq 1 ] && ok "the completed run is in the results file" || not_ok "$n runs kept"
+# the file says how many runs it holds, and that it was cut short
+grep -q '^runs: 1$' "$TMP/crash.txt" && ok "runs: 1 (the completed runs)" ||
+	not_ok "runs line: $(grep '^runs:' "$TMP/crash.txt")"
+grep -q '^incomplete: run 2 of 4 failed$' "$TMP/crash.txt" && ok "marked incomplete" ||
+	not_ok "no incomplete line: $(cat "$TMP/crash.txt")"
+if "$PYTHON" - "$TMP/crash.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["config"]["runs"] == "1", d["config"]
+assert d["config"]["incomplete"] == "run 2 of 4 failed", d["config"]
+assert [r["run"] for r in d["runs"]] == [1], d["runs"]
+assert sorted({s["run"] for s in d["samples"]}) == [1]
+PY
+then ok "the JSON file says the same"; else not_ok "the JSON file of a failed run"; fi
+grep -q '^incomplete:' "$TMP/r.txt" && not_ok "a complete file marked incomplete" ||
+	ok "a complete file is not marked incomplete"
 
 start=$(date +%s)
 run "$PERFGATE" run -q -n 3 --warmup 0 --timeout 1 -o "$TMP/hang.txt" -- "$FAKE" hang-on-2 "$TMP/count7"
