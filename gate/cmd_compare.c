@@ -13,6 +13,7 @@
 #include "common/file.h"
 #include "gate/cmd.h"
 #include "gate/compare_format.h"
+#include "gate/run_support.h"
 #include "stats/compare.h"
 #include "stats/results.h"
 #include "common/banned.h"
@@ -34,21 +35,33 @@ static const char compare_usage[] =
 	"\n"
 	"exit status: 0 done, 2 usage or input error, 3 cannot write the output\n";
 
+/* Read the files of one side into `out`; a file that perfgate run cut
+ * short (a failed run) is read too, with a warning. */
 static int parse_side(pg_results *out, const char *const *files, size_t n)
 {
 	pg_buf data = PG_BUF_INIT;
+	pg_results one;
 	size_t i;
 	int err = 0;
 
+	pg_results_init(&one);
 	for (i = 0; i < n; i++) {
+		const char *incomplete;
+
 		pg_buf_reset(&data);
 		if ((err = pg_file_read(&data, files[i])) < 0)
 			goto cleanup;
-		if ((err = pg_results_parse(out, files[i], data.ptr, data.len)) < 0)
+		if ((err = pg_results_parse(&one, files[i], data.ptr, data.len)) < 0)
+			goto cleanup;
+		if ((incomplete = pg_run_incomplete(&one)))
+			pg_warn("'%s' is incomplete (%s): it holds only the runs that "
+				"completed", files[i], incomplete);
+		if ((err = pg_results_merge(out, &one)) < 0)
 			goto cleanup;
 	}
 
 cleanup:
+	pg_results_release(&one);
 	pg_buf_release(&data);
 	return err;
 }

@@ -26,6 +26,7 @@
 #include "gate/profile_files.h"
 #include "gate/report.h"
 #include "gate/resolve.h"
+#include "gate/run_support.h"
 #include "gate/shard.h"
 #include "gate/store.h"
 #include "gate/store_cli.h"
@@ -249,6 +250,20 @@ static int read_results(pg_results *out, const char *path)
 	return err;
 }
 
+/* A warning when results that perfgate run cut short (a failed run) are
+ * compared: "the candidate 'new.txt' is incomplete (run 2 of 4 failed)...";
+ * `side` "candidate" or "baseline", `name` its file or commit. */
+static int note_incomplete(struct gate_state *st, const pg_results *r, const char *side,
+			   const char *name)
+{
+	const char *why = pg_run_incomplete(r);
+
+	if (!why)
+		return 0;
+	return pg_strv_pushf(&st->warnings, &st->nwarnings, "the %s '%s' is incomplete (%s): "
+			     "only the runs that completed are compared", side, name, why);
+}
+
 /* The host fingerprint in a results set's configuration lines. */
 static json_t *host_of(const pg_results *r)
 {
@@ -332,6 +347,8 @@ static int baseline_from_store(struct gate_state *st, const struct gate_args *a,
 				      st->repo.commit, pg_store_display_url(st->store));
 		goto cleanup;
 	}
+	if ((err = note_incomplete(st, &st->baseline, "baseline", st->repo.commit)) < 0)
+		goto cleanup;
 	st->baseline_host = json_incref(st->manifest.host);
 	pg_buf_adds(&st->baseline_commit, st->repo.commit);
 	pg_buf_adds(&st->baseline_source, st->repo.description);
@@ -1277,7 +1294,8 @@ int cmd_gate(int argc, char **argv)
 	if (a.collect) {
 		err = collect_shards(&st, a.collect);
 	} else if (a.results) {
-		err = read_results(&st.candidate, a.results);
+		if ((err = read_results(&st.candidate, a.results)) == 0)
+			err = note_incomplete(&st, &st.candidate, "candidate", a.results);
 	} else if (a.ab || a.count_auto) {
 		/* measured once the baseline is known: in the A/B, or in
 		 * batches against it */
@@ -1304,7 +1322,8 @@ int cmd_gate(int argc, char **argv)
 
 	/* the baseline */
 	if (a.baseline_file) {
-		if ((err = read_results(&st.baseline, a.baseline_file)) < 0) {
+		if ((err = read_results(&st.baseline, a.baseline_file)) < 0 ||
+		    (err = note_incomplete(&st, &st.baseline, "baseline", a.baseline_file)) < 0) {
 			status = pg_die_code(err);
 			goto error_report;
 		}

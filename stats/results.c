@@ -351,6 +351,11 @@ static const char *config_key_of(const void *ctx, size_t i, size_t *len)
 	return r->config[i].key;
 }
 
+int pg_results_merge(pg_results *dst, pg_results *src)
+{
+	return pg_results__merge(dst, src);
+}
+
 int pg_results__merge(pg_results *dst, pg_results *src)
 {
 	size_t *where = NULL, *cwhere = NULL;

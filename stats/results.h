@@ -149,6 +149,14 @@ int pg_results_parse_benchfmt(pg_results *r, const char *name,
 int pg_results_parse_gbench(pg_results *r, const char *name,
 			    const char *data, size_t len);
 
+/* Move the samples and configuration of `src` (parsed on its own, e.g.
+ * to look at one file's configuration) into `dst`, as if `dst` had
+ * parsed that input after its own: samples appended, new series and
+ * keys at the end, an existing key's value replaced. Returns 0 (`src`
+ * left empty) or PG_ENOMEM (`dst` holds nothing of `src`, `src` is
+ * unchanged). */
+int pg_results_merge(pg_results *dst, pg_results *src);
+
 /* The series of (name, unit), or NULL. */
 const pg_series *pg_results_find(const pg_results *r, const char *name,
 				 const char *unit);

@@ -150,6 +150,19 @@ PY
 then ok "the JSON file says the same"; else not_ok "the JSON file of a failed run"; fi
 grep -q '^incomplete:' "$TMP/r.txt" && not_ok "a complete file marked incomplete" ||
 	ok "a complete file is not marked incomplete"
+# compare and gate read it, and say that it is incomplete
+run "$PERFGATE" compare "$TMP/crash.txt" "$TMP/r.txt"
+expect_rc 0 "compare reads an incomplete file"
+expect_out '^Fake/a '
+expect_err "^perfgate: warning: '$TMP/crash.txt' is incomplete \(run 2 of 4 failed\): it holds only the runs that completed$"
+run "$PERFGATE" compare "$TMP/r.txt" "$TMP/r.txt"
+[ -s "$TMP/err" ] && not_ok "compare warns about complete files" || ok "no warning for complete files"
+run "$PERFGATE" gate --baseline-file "$TMP/r.txt" --results "$TMP/crash.txt"
+[ "$rc" -le 1 ] && ok "gate --results reads an incomplete file (exit $rc)" || not_ok "gate: exit $rc"
+expect_out "warning: the candidate '$TMP/crash.txt' is incomplete \(run 2 of 4 failed\): only the runs that completed are compared"
+expect_out '^Fake/a '
+run "$PERFGATE" gate --baseline-file "$TMP/crash.txt" --results "$TMP/r.txt"
+expect_out "warning: the baseline '$TMP/crash.txt' is incomplete \(run 2 of 4 failed\)"
 
 start=$(date +%s)
 run "$PERFGATE" run -q -n 3 --warmup 0 --timeout 1 -o "$TMP/hang.txt" -- "$FAKE" hang-on-2 "$TMP/count7"

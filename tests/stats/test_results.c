@@ -213,6 +213,44 @@ static void test_merge_many(void **state)
 	pg_buf_release(&text);
 }
 
+/* pg_results_merge: inputs parsed on their own and merged give what
+ * parsing them one after the other gives; the source is left empty. */
+static void test_merge_parsed(void **state)
+{
+	static const char *const inputs[] = {
+		"cpu: a\nseed: 1\nBenchmarkA 10 1 ns/op\nBenchmarkB 10 2 ns/op\n",
+		"seed: 2\nBenchmarkB 20 3 ns/op 4 B/op\nBenchmarkC 1 5 ns/op\n",
+		"BenchmarkA 10 6 ns/op\n",
+	};
+	pg_buf direct = PG_BUF_INIT, merged = PG_BUF_INIT;
+	pg_results a, b, one;
+	size_t i;
+
+	(void)state;
+	pg_results_init(&a);
+	pg_results_init(&b);
+	pg_results_init(&one);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(parse(&a, "in.txt", inputs[i]), 0);
+		assert_int_equal(parse(&one, "in.txt", inputs[i]), 0);
+		assert_int_equal(pg_results_merge(&b, &one), 0);
+		assert_int_equal(one.nseries, 0);
+		assert_int_equal(one.nconfig, 0);
+		assert_int_equal(one.nresults, 0);
+	}
+	assert_int_equal(b.nresults, a.nresults);
+	assert_string_equal(pg_results_config(&b, "seed"), "2");
+	assert_int_equal(find(&b, "A", "ns/op")->n, 2);
+	assert_int_equal(pg_results_format_benchfmt(&direct, &a), 0);
+	assert_int_equal(pg_results_format_benchfmt(&merged, &b), 0);
+	assert_string_equal(direct.ptr, merged.ptr);
+	pg_results_release(&a);
+	pg_results_release(&b);
+	pg_results_release(&one);
+	pg_buf_release(&direct);
+	pg_buf_release(&merged);
+}
+
 /* A failed input leaves the results exactly as they were. */
 static void test_merge_all_or_nothing(void **state)
 {
@@ -385,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_many_series),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_merge_many),
+		cmocka_unit_test(test_merge_parsed),
 		cmocka_unit_test(test_merge_all_or_nothing),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_round_trip),
