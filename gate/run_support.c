@@ -145,6 +145,26 @@ cleanup:
 
 /* ------------------------------------------------------------ JSON */
 
+/* The values in run `i` of the configuration keys that change between
+ * runs (pg_results_config_varies): an object, empty when none does. */
+static json_t *run_config_json(const pg_suite_result *res, size_t i)
+{
+	json_t *obj = json_object();
+	size_t k;
+
+	for (k = 0; obj && k < res->merged.nconfig; k++) {
+		const char *key = res->merged.config[k].key;
+		const char *v = pg_results_config(&res->runs[i], key);
+
+		if (v && pg_results_config_varies(&res->merged, res->runs, res->ncompleted, key) &&
+		    json_object_set_new(obj, key, json_string(v)) < 0) {
+			json_decref(obj);
+			return NULL;
+		}
+	}
+	return obj;
+}
+
 static json_t *samples_json(const pg_suite_result *res, const pg_run_config *cfg)
 {
 	json_t *root = NULL, *config = NULL, *runs = NULL, *samples = NULL, *cmd = NULL;
@@ -166,10 +186,11 @@ static json_t *samples_json(const pg_suite_result *res, const pg_run_config *cfg
 	for (i = 0; i < res->ncompleted; i++) {
 		const pg_results *run = &res->runs[i];
 
-		if (json_array_append_new(runs, json_pack("{s:I, s:f, s:f}",
+		if (json_array_append_new(runs, json_pack("{s:I, s:f, s:f, s:o}",
 				"run", (json_int_t)(i + 1),
 				"start_time", res->start_times[i],
-				"seconds", res->durations[i])) < 0)
+				"seconds", res->durations[i],
+				"config", run_config_json(res, i))) < 0)
 			goto fail;
 		for (j = 0; j < run->nseries; j++) {
 			const pg_series *s = &run->series[j];
@@ -383,7 +404,8 @@ int pg_run_suite_command(const pg_run_config *cfg, pg_results *results)
 		goto cleanup;
 	}
 	if ((cfg->output || !results) &&
-	    (err = pg_results_format_benchfmt(&text, &res.merged)) < 0) {
+	    (err = pg_results_format_benchfmt_runs(&text, &res.merged, res.runs,
+						   res.ncompleted)) < 0) {
 		status = pg_die_code(err);
 		goto cleanup;
 	}

@@ -655,35 +655,38 @@ static int config_key_ok(const char *k)
 	return 1;
 }
 
-int pg_results_format_benchfmt(pg_buf *out, const pg_results *r)
+/* "key: value\n", unless the format cannot carry the key; control
+ * characters in the value become spaces. */
+static void format_config_line(pg_buf *out, const char *key, const char *v)
+{
+	size_t start;
+
+	if (!config_key_ok(key))
+		return;
+	pg_buf_adds(out, key);
+	pg_buf_addch(out, ':');
+	if (*v) {
+		pg_buf_addch(out, ' ');
+		start = out->len;
+		pg_buf_adds(out, v);
+		for (; !pg_buf_failed(out) && start < out->len; start++) {
+			unsigned char c = (unsigned char)out->ptr[start];
+
+			if (c < 0x20 || c == 0x7f)
+				out->ptr[start] = ' ';
+		}
+	}
+	pg_buf_addch(out, '\n');
+}
+
+/* The result lines of `r` (see pg_results_format_benchfmt). */
+static int format_series(pg_buf *out, const pg_results *r)
 {
 	size_t *first = NULL, *last = NULL, *next = NULL;
 	size_t i, g, ngroups = 0;
 	pg_map groups = PG_MAP_INIT;
 	char num[40];
 	int err = 0;
-
-	for (i = 0; i < r->nconfig; i++) {
-		const char *v = r->config[i].value;
-		size_t start;
-
-		if (!config_key_ok(r->config[i].key))
-			continue;
-		pg_buf_adds(out, r->config[i].key);
-		pg_buf_addch(out, ':');
-		if (*v) {
-			pg_buf_addch(out, ' ');
-			start = out->len;
-			pg_buf_adds(out, v);
-			for (; !pg_buf_failed(out) && start < out->len; start++) {
-				unsigned char c = (unsigned char)out->ptr[start];
-
-				if (c < 0x20 || c == 0x7f)
-					out->ptr[start] = ' ';
-			}
-		}
-		pg_buf_addch(out, '\n');
-	}
 
 	/* group the series by benchmark name, in order of first appearance */
 	first = malloc((r->nseries + 1) * sizeof(*first));
@@ -753,5 +756,83 @@ cleanup:
 	free(first);
 	free(last);
 	free(next);
+	return err;
+}
+
+int pg_results_format_benchfmt(pg_buf *out, const pg_results *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nconfig; i++)
+		format_config_line(out, r->config[i].key, r->config[i].value);
+	return format_series(out, r);
+}
+
+int pg_results_config_varies(const pg_results *merged, const pg_results *runs,
+			     size_t nruns, const char *key)
+{
+	const char *m = pg_results_config(merged, key), *first = NULL, *last = NULL;
+	int differ = 0;
+	size_t i;
+
+	for (i = 0; i < nruns; i++) {
+		const char *v = pg_results_config(&runs[i], key);
+
+		if (!v)
+			continue;
+		if (!first)
+			first = v;
+		else if (strcmp(v, first))
+			differ = 1;
+		last = v;
+	}
+	return differ && m && !strcmp(m, last);
+}
+
+int pg_results_format_benchfmt_runs(pg_buf *out, const pg_results *merged,
+				    const pg_results *runs, size_t nruns)
+{
+	const char **effect = NULL; /* per key of `merged`: the value written
+				     * last; NULL: the key does not vary */
+	size_t i, k, nvary = 0;
+	int err = 0;
+
+	effect = calloc(merged->nconfig + 1, sizeof(*effect));
+	if (!effect)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	for (k = 0; k < merged->nconfig; k++) {
+		const char *key = merged->config[k].key;
+
+		if (!pg_results_config_varies(merged, runs, nruns, key))
+			continue;
+		for (i = 0; i < nruns && !effect[k]; i++) /* the first run holding it */
+			effect[k] = pg_results_config(&runs[i], key);
+		nvary++;
+	}
+	if (nvary == 0) {
+		err = pg_results_format_benchfmt(out, merged);
+		goto cleanup;
+	}
+	for (k = 0; k < merged->nconfig; k++)
+		format_config_line(out, merged->config[k].key,
+				   effect[k] ? effect[k] : merged->config[k].value);
+	for (i = 0; i < nruns && err == 0; i++) {
+		for (k = 0; k < merged->nconfig; k++) {
+			const char *v;
+
+			if (!effect[k] ||
+			    !(v = pg_results_config(&runs[i], merged->config[k].key)) ||
+			    !strcmp(v, effect[k]))
+				continue;
+			format_config_line(out, merged->config[k].key, v);
+			effect[k] = v;
+		}
+		err = format_series(out, &runs[i]);
+	}
+	if (err == 0 && pg_buf_failed(out))
+		err = PG_ENOMEM;
+
+cleanup:
+	free(effect);
 	return err;
 }

@@ -195,6 +195,31 @@ int pg_results_set_config(pg_results *r, const char *key, size_t key_len,
  */
 int pg_results_format_benchfmt(pg_buf *out, const pg_results *r);
 
+/*
+ * Whether configuration key `key` of `merged`, the results of `nruns`
+ * inputs (`runs`, each parsed on its own) merged in order, changes between
+ * them: two runs hold different values for it, and `merged` holds the
+ * last run's (not a value set after the merge, such as perfgate's own
+ * lines, which are written once).
+ */
+int pg_results_config_varies(const pg_results *merged, const pg_results *runs,
+			     size_t nruns, const char *key);
+
+/*
+ * Append `merged` (see pg_results_config_varies) in the Go benchmark
+ * format keeping the configuration that changes between runs, as the
+ * format allows (a configuration line applies to the results after it):
+ * when no key changes, the same text as pg_results_format_benchfmt();
+ * otherwise merged's configuration lines, where a changing key has the
+ * value of the first run holding it, then run by run the lines of the
+ * changing keys whose value differs from the one written last, and the
+ * run's result lines. Parsing the text gives the same series and samples
+ * as `merged`, and each changing key its last value. Returns 0 or
+ * PG_ENOMEM.
+ */
+int pg_results_format_benchfmt_runs(pg_buf *out, const pg_results *merged,
+				    const pg_results *runs, size_t nruns);
+
 #define PG_MAX_LINE (1024 * 1024)
 
 #endif

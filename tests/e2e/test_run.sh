@@ -44,6 +44,38 @@ assert d["config"]["runs"] == "3"
 PY
 then ok "JSON samples keep run index and start time"; else not_ok "JSON samples"; fi
 
+# --- configuration that changes between runs (a seed) is kept: the line
+# comes before the results of the run it belongs to
+run "$PERFGATE" run -q -n 3 --warmup 1 -o "$TMP/seed.txt" --json "$TMP/seed.json" -- \
+	"$FAKE" seed "$TMP/count-seed"
+expect_rc 0 "run a suite whose seed changes"
+seq=$(grep -E '^(seed:|BenchmarkFake/a )' "$TMP/seed.txt" | cut -d' ' -f1-3 | tr '\n' '|')
+[ "$seq" = "seed: 102|BenchmarkFake/a 100 1002|seed: 103|BenchmarkFake/a 100 1003|seed: 104|BenchmarkFake/a 100 1004|" ] &&
+	ok "each run's seed before its results" || not_ok "seed lines and results: '$seq'"
+[ "$(grep -c '^runs: ' "$TMP/seed.txt")" -eq 1 ] && ok "perfgate's own lines once" ||
+	not_ok "runs lines: $(grep -c '^runs: ' "$TMP/seed.txt")"
+if "$PYTHON" - "$TMP/seed.txt" "$TMP/seed.json" <<'PY'
+import json, sys
+# read as the Go benchmark format says: a configuration line applies to
+# the results after it
+cfg, seen = {}, []
+for line in open(sys.argv[1]):
+    f = line.split()
+    if line.startswith("Benchmark"):
+        seen.append((f[0], float(f[2]), cfg.get("seed")))
+    elif f and f[0].endswith(":") and f[0][0].islower():
+        cfg[f[0][:-1]] = line.split(":", 1)[1].strip()
+assert len(seen) == 6, seen
+for name, value, seed in seen:
+    assert int(seed) == int(value) % 1000 + 100, (name, value, seed)
+d = json.load(open(sys.argv[2]))
+assert [r["config"] for r in d["runs"]] == [{"seed": "102"}, {"seed": "103"}, {"seed": "104"}], d["runs"]
+PY
+then ok "every sample reads back with its own run's seed, in the JSON too"; else not_ok "per-run seeds"; fi
+run "$PERFGATE" compare "$TMP/seed.txt" "$TMP/r.txt"
+expect_rc 0 "compare reads it"
+expect_out '^Fake/a '
+
 # --- the defaults: 1 warm-up run, then 10 measured runs (the fake suite
 # counts its invocations); --count is -n's long form
 run "$PERFGATE" run -q -o "$TMP/d.txt" -- "$FAKE" ok "$TMP/count-defaults"

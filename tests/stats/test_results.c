@@ -371,6 +371,105 @@ static double rnd_double(void)
 
 /* Format, parse back: the same series, values bit for bit, the same
  * configuration. */
+/* Runs parsed on their own and merged: runs[i] and `merged` from the
+ * inputs; returns how many. */
+static size_t parse_runs(pg_results *merged, pg_results *runs, const char *const *inputs)
+{
+	size_t n;
+
+	pg_results_init(merged);
+	for (n = 0; inputs[n]; n++) {
+		pg_results_init(&runs[n]);
+		assert_int_equal(parse(&runs[n], "run", inputs[n]), 0);
+		assert_int_equal(parse(merged, "run", inputs[n]), 0);
+	}
+	return n;
+}
+
+static void release_runs(pg_results *merged, pg_results *runs, size_t n)
+{
+	while (n)
+		pg_results_release(&runs[--n]);
+	pg_results_release(merged);
+}
+
+/* Configuration that changes between runs is written before the results
+ * of the run it belongs to; what does not change, once. */
+static void test_format_runs(void **state)
+{
+	static const char *const same[] = {
+		"pkg: p\nBenchmarkA 10 1 ns/op\nBenchmarkB 10 2 ns/op\n",
+		"pkg: p\nBenchmarkA 10 3 ns/op\nBenchmarkB 10 4 ns/op\n",
+		NULL,
+	};
+	/* a seed per run, one run without one, a key only the last run has */
+	static const char *const seeded[] = {
+		"pkg: p\ndate: d1\nseed: 1\nBenchmarkA 10 1 ns/op 8 B/op\nBenchmarkB 10 2 ns/op\n",
+		"pkg: p\ndate: d2\nseed: 2\nBenchmarkA 20 3 ns/op 8 B/op\n",
+		"pkg: p\nBenchmarkA 10 5 ns/op 8 B/op\n",
+		"pkg: p\nseed: 2\nlate: x\nBenchmarkA 10 7 ns/op 8 B/op\nBenchmarkB 10 8 ns/op\n",
+		"seed: 4\nBenchmarkB 10 9 ns/op\n",
+		NULL,
+	};
+	pg_buf a = PG_BUF_INIT, b = PG_BUF_INIT;
+	pg_results merged, runs[8], back;
+	size_t n, i;
+
+	(void)state;
+	/* nothing changes: the usual text, benchmark by benchmark */
+	n = parse_runs(&merged, runs, same);
+	assert_false(pg_results_config_varies(&merged, runs, n, "pkg"));
+	assert_int_equal(pg_results_format_benchfmt_runs(&a, &merged, runs, n), 0);
+	assert_int_equal(pg_results_format_benchfmt(&b, &merged), 0);
+	assert_string_equal(a.ptr, b.ptr);
+	release_runs(&merged, runs, n);
+
+	pg_buf_reset(&a);
+	n = parse_runs(&merged, runs, seeded);
+	/* set after the merge (perfgate's own lines): written once */
+	assert_true(pg_results_config_varies(&merged, runs, n, "date"));
+	assert_int_equal(pg_results_set_config(&merged, "date", 4, "mine", 4), 0);
+	assert_false(pg_results_config_varies(&merged, runs, n, "date"));
+	assert_true(pg_results_config_varies(&merged, runs, n, "seed"));
+	assert_false(pg_results_config_varies(&merged, runs, n, "pkg"));
+	assert_false(pg_results_config_varies(&merged, runs, n, "late"));
+	assert_false(pg_results_config_varies(&merged, runs, n, "none"));
+	assert_int_equal(pg_results_format_benchfmt_runs(&a, &merged, runs, n), 0);
+	assert_string_equal(a.ptr,
+			    "pkg: p\n"
+			    "date: mine\n"
+			    "seed: 1\n"
+			    "late: x\n"
+			    "BenchmarkA 10 1 ns/op 8 B/op\n"
+			    "BenchmarkB 10 2 ns/op\n"
+			    "seed: 2\n"
+			    "BenchmarkA 20 3 ns/op 8 B/op\n"
+			    "BenchmarkA 10 5 ns/op 8 B/op\n"
+			    "BenchmarkA 10 7 ns/op 8 B/op\n"
+			    "BenchmarkB 10 8 ns/op\n"
+			    "seed: 4\n"
+			    "BenchmarkB 10 9 ns/op\n");
+	/* it reads back as the merged results, the last seed winning */
+	pg_results_init(&back);
+	assert_int_equal(parse(&back, "back", a.ptr), 0);
+	pg_buf_reset(&b);
+	assert_int_equal(pg_results_format_benchfmt(&b, &back), 0);
+	pg_buf_reset(&a);
+	assert_int_equal(pg_results_format_benchfmt(&a, &merged), 0);
+	assert_string_equal(a.ptr, b.ptr);
+	assert_int_equal(back.nresults, merged.nresults);
+	for (i = 0; i < merged.nseries; i++)
+		assert_int_equal(back.series[i].n, merged.series[i].n);
+	pg_results_release(&back);
+	/* a full buffer */
+	pg_buf_release(&a);
+	pg_buf_init(&a, 70);
+	assert_int_equal(pg_results_format_benchfmt_runs(&a, &merged, runs, n), PG_ENOMEM);
+	release_runs(&merged, runs, n);
+	pg_buf_release(&a);
+	pg_buf_release(&b);
+}
+
 static void test_round_trip(void **state)
 {
 	pg_results r, back;
@@ -426,6 +525,7 @@ int main(void)
 		cmocka_unit_test(test_merge_parsed),
 		cmocka_unit_test(test_merge_all_or_nothing),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_format_runs),
 		cmocka_unit_test(test_round_trip),
 	};
 

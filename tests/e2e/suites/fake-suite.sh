@@ -7,7 +7,7 @@
 # STATEFILE counts the invocations (1, 2, ...): the value printed is
 # 1000 + the invocation number, so a test can tell which runs were kept.
 # MODE: ok | affinity (reports its CPU affinity and nice value as
-# configuration) | crash-on-N | hang-on-N (waits for a child that sleeps
+# configuration) | seed (a configuration line 'seed: 100 + invocation') | crash-on-N | hang-on-N (waits for a child that sleeps
 # 60 s) | fail-on-N (exit 1) | empty-on-N (prints no benchmark line) |
 # garbage-on-N (a malformed line)
 set -u
@@ -24,6 +24,7 @@ affinity)
 	echo "affinity: $(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)"
 	echo "niceness: $(nice)"
 	;;
+seed) echo "seed: $((100 + n))" ;;
 crash-on-*) [ "$n" -eq "$at" ] && { echo "fake: about to crash" >&2; kill -SEGV $$; } ;;
 hang-on-*)
 	# hang in a child whose command line holds a unique marker
