@@ -605,17 +605,10 @@ static int explain_regressions(struct gate_state *st)
 		/* the harness labels samples with the full name */
 		pg_buf_addf(&label, "Benchmark%s", row->benchmark);
 		pg_buf_addf(&title, "%s: candidate vs baseline", row->benchmark);
-		err = pg_profile_diff_files_svg(&diff, &svg, (const char *const *)base, nb,
+		/* this benchmark's samples; the whole run only when no sample
+		 * carries a benchmark label (perf) */
+		err = pg_profile_diff_benchmark(&diff, &svg, (const char *const *)base, nb,
 						(const char *const *)new, nn, label.ptr, title.ptr);
-		if (err == PG_ENOTFOUND) {
-			/* profiles without benchmark labels (perf): the whole run */
-			pg_profile_diff_release(&diff);
-			pg_buf_reset(&svg);
-			memset(&diff, 0, sizeof(diff));
-			err = pg_profile_diff_files_svg(&diff, &svg, (const char *const *)base, nb,
-							(const char *const *)new, nn, NULL,
-							title.ptr);
-		}
 		if (err < 0) {
 			rp->note = keep(st, pg_error_last());
 			pg_profile_diff_release(&diff);

@@ -47,12 +47,45 @@ cleanup:
 	return err;
 }
 
+/* Diff two read profiles into `out` (may be NULL) and `svg` (may be NULL). */
+static int diff_read(pg_profile_diff *out, pg_buf *svg, const pg_profile *base,
+		     const pg_profile *next, const char *svg_title)
+{
+	pg_profile_svg_opts opts = PG_PROFILE_SVG_OPTS_INIT;
+	int err;
+
+	if (out && (err = pg_profile_diff_compute(out, base, next, NULL)) < 0)
+		return err;
+	if (svg) {
+		opts.title = svg_title;
+		if ((err = pg_profile_svg(svg, base, next, NULL, &opts)) < 0) {
+			pg_profile_diff_release(out);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Read the base and the new files (with the label filter, when `key`). */
+static int read_both(pg_profile *base, pg_profile *next, const char *const *base_files,
+		     size_t nb, const char *const *new_files, size_t nn, const char *key,
+		     const char *value)
+{
+	int err;
+
+	if (nb == 0 || nn == 0)
+		return pg_error_set(PG_EINPUT, "no %s profile to compare",
+				    nb == 0 ? "base" : "new");
+	if ((err = pg_profile_read_files(base, base_files, nb, key, value)) < 0)
+		return err;
+	return pg_profile_read_files(next, new_files, nn, key, value);
+}
+
 int pg_profile_diff_files_svg(pg_profile_diff *out, pg_buf *svg,
 			      const char *const *base_files, size_t nb,
 			      const char *const *new_files, size_t nn,
 			      const char *label_benchmark, const char *svg_title)
 {
-	pg_profile_svg_opts opts = PG_PROFILE_SVG_OPTS_INIT;
 	pg_profile base, next;
 	const char *key = label_benchmark ? "benchmark" : NULL;
 	int err;
@@ -61,26 +94,61 @@ int pg_profile_diff_files_svg(pg_profile_diff *out, pg_buf *svg,
 		memset(out, 0, sizeof(*out));
 	pg_profile_init(&base);
 	pg_profile_init(&next);
-	if (nb == 0 || nn == 0) {
-		err = pg_error_set(PG_EINPUT, "no %s profile to compare", nb == 0 ? "base" : "new");
+	if ((err = read_both(&base, &next, base_files, nb, new_files, nn, key,
+			     label_benchmark)) == 0)
+		err = diff_read(out, svg, &base, &next, svg_title);
+	pg_profile_release(&base);
+	pg_profile_release(&next);
+	return err;
+}
+
+/* Whether any sample of `p` carries a label `key`. */
+static int has_label(const pg_profile *p, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < p->nlabels; i++)
+		if (!strcmp(p->strings[p->labels[i].key], key))
+			return 1;
+	return 0;
+}
+
+int pg_profile_diff_benchmark(pg_profile_diff *out, pg_buf *svg,
+			      const char *const *base_files, size_t nb,
+			      const char *const *new_files, size_t nn,
+			      const char *benchmark, const char *svg_title)
+{
+	pg_profile base, next, base_one, next_one;
+	int err;
+
+	if (out)
+		memset(out, 0, sizeof(*out));
+	pg_profile_init(&base);
+	pg_profile_init(&next);
+	pg_profile_init(&base_one);
+	pg_profile_init(&next_one);
+	if ((err = read_both(&base, &next, base_files, nb, new_files, nn, NULL, NULL)) < 0)
+		goto cleanup;
+	if (!has_label(&base, "benchmark") && !has_label(&next, "benchmark")) {
+		/* profiles of the whole run (perf record): all there is */
+		err = diff_read(out, svg, &base, &next, svg_title);
 		goto cleanup;
 	}
-	if ((err = pg_profile_read_files(&base, base_files, nb, key, label_benchmark)) < 0 ||
-	    (err = pg_profile_read_files(&next, new_files, nn, key, label_benchmark)) < 0)
+	if ((err = pg_profile_filter_label(&base_one, &base, "benchmark", benchmark)) < 0 ||
+	    (err = pg_profile_filter_label(&next_one, &next, "benchmark", benchmark)) < 0)
 		goto cleanup;
-	if (out && (err = pg_profile_diff_compute(out, &base, &next, NULL)) < 0)
+	if (!base_one.nsamples || !next_one.nsamples) {
+		err = pg_error_set(PG_ENOTFOUND, "no %s profile of this benchmark",
+				   base_one.nsamples ? "candidate" : "baseline");
 		goto cleanup;
-	if (svg) {
-		opts.title = svg_title;
-		if ((err = pg_profile_svg(svg, &base, &next, NULL, &opts)) < 0) {
-			pg_profile_diff_release(out);
-			goto cleanup;
-		}
 	}
+	err = diff_read(out, svg, &base_one, &next_one, svg_title);
 
 cleanup:
 	pg_profile_release(&base);
 	pg_profile_release(&next);
+	pg_profile_release(&base_one);
+	pg_profile_release(&next_one);
 	return err;
 }
 

@@ -52,4 +52,19 @@ int pg_profile_diff_files_svg(pg_profile_diff *out, pg_buf *svg,
 			      const char *const *new_files, size_t nn,
 			      const char *label_benchmark, const char *svg_title);
 
+/*
+ * What the gate shows for one regressed benchmark: the same diff and SVG
+ * (`out` and `svg` may each be NULL) of the samples whose label
+ * "benchmark" is `benchmark`. Only when no sample on either side carries a
+ * "benchmark" label at all (profiles of the whole run, from perf record)
+ * are the whole profiles compared. When one side has labelled samples but
+ * none of this benchmark: PG_ENOTFOUND "no baseline profile of this
+ * benchmark" (or "no candidate profile ..."), never the other benchmarks'
+ * samples in its place. Otherwise as pg_profile_diff_files_svg().
+ */
+int pg_profile_diff_benchmark(pg_profile_diff *out, pg_buf *svg,
+			      const char *const *base_files, size_t nb,
+			      const char *const *new_files, size_t nn,
+			      const char *benchmark, const char *svg_title);
+
 #endif

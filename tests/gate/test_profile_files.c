@@ -183,11 +183,91 @@ static void test_diff_files(void **state)
 	pg_profile_diff_release(&diff);
 }
 
+/* Only one benchmark's samples (a run with -bench Sort). */
+static pb *sort_only(int64_t sort)
+{
+	pb *b = pb_new2("samples", "count", "cpu", "nanoseconds");
+
+	pb_sample(b, "qsort;BenchmarkSort", 1, sort);
+	pb_label(b, "benchmark", "Sort");
+	return b;
+}
+
+/* A profile of the whole run without labels (perf record). */
+static pb *unlabelled(int64_t fnv, int64_t slow)
+{
+	pb *b = pb_new2("samples", "count", "cpu", "nanoseconds");
+
+	pb_sample(b, "fnv1a;main", 1, fnv);
+	if (slow)
+		pb_sample(b, "pg_example_injected_slowdown;main", 1, slow);
+	return b;
+}
+
+/* The gate's choice for a regressed benchmark: its own samples, the whole
+ * run only when nothing is labelled, else a note: never the samples of the
+ * other benchmarks in its place. */
+static void test_diff_benchmark(void **state)
+{
+	dir *d = *state;
+	const char *base[1], *next[1], *sorted[1], *perf_base[1], *perf_new[1];
+	pg_profile_diff diff;
+	pg_buf svg = PG_BUF_INIT;
+
+	base[0] = write_profile(d, run(100, 0, 100), "base.pb.gz");
+	next[0] = write_profile(d, run(100, 30, 100), "new.pb.gz");
+	sorted[0] = write_profile(d, sort_only(100), "sort.pb.gz");
+	perf_base[0] = write_profile(d, unlabelled(100, 0), "perf-base.pb.gz");
+	perf_new[0] = write_profile(d, unlabelled(100, 100), "perf-new.pb.gz");
+
+	/* labelled on both sides: the benchmark's samples only */
+	assert_int_equal(pg_profile_diff_benchmark(&diff, &svg, base, 1, next, 1,
+						   "Hash/fnv1a-64K", "Hash"), 0);
+	assert_int_equal(diff.base_total, 100);
+	assert_int_equal(diff.new_total, 130);
+	assert_string_equal(diff.funcs[0].name, "pg_example_injected_slowdown");
+	assert_non_null(strstr(svg.ptr, ">Hash<"));
+	assert_null(strstr(svg.ptr, "qsort"));
+	pg_profile_diff_release(&diff);
+	pg_buf_reset(&svg);
+
+	/* the baseline profiled only Sort: a note, not Sort's samples
+	 * compared with Hash's */
+	assert_int_equal(pg_profile_diff_benchmark(&diff, &svg, sorted, 1, next, 1,
+						   "Hash/fnv1a-64K", NULL), PG_ENOTFOUND);
+	assert_string_equal(pg_error_last(), "no baseline profile of this benchmark");
+	assert_int_equal(diff.n, 0);
+	assert_int_equal(svg.len, 0);
+	assert_int_equal(pg_profile_diff_benchmark(&diff, NULL, next, 1, sorted, 1,
+						   "Hash/fnv1a-64K", NULL), PG_ENOTFOUND);
+	assert_string_equal(pg_error_last(), "no candidate profile of this benchmark");
+	/* labelled on one side, unlabelled on the other: still a note */
+	assert_int_equal(pg_profile_diff_benchmark(&diff, NULL, perf_base, 1, next, 1,
+						   "Hash/fnv1a-64K", NULL), PG_ENOTFOUND);
+	assert_string_equal(pg_error_last(), "no baseline profile of this benchmark");
+
+	/* no label anywhere (perf record): the whole run */
+	assert_int_equal(pg_profile_diff_benchmark(&diff, &svg, perf_base, 1, perf_new, 1,
+						   "Hash/fnv1a-64K", NULL), 0);
+	assert_int_equal(diff.base_total, 100);
+	assert_int_equal(diff.new_total, 200);
+	assert_string_equal(diff.funcs[0].name, "pg_example_injected_slowdown");
+	assert_non_null(strstr(svg.ptr, "<svg "));
+	pg_profile_diff_release(&diff);
+	pg_buf_release(&svg);
+
+	/* no files on one side */
+	assert_int_equal(pg_profile_diff_benchmark(&diff, NULL, base, 0, next, 1, "Sort", NULL),
+			 PG_EINPUT);
+	assert_string_equal(pg_error_last(), "no base profile to compare");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_read_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_diff_benchmark, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("profile_files", tests, NULL, NULL);
