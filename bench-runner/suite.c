@@ -341,8 +341,6 @@ int pg_suite_profile(pg_suite_result *out, const pg_suite_opts *opts,
 	int err = 0;
 
 	pg_run_result_init(&rr);
-	if (mode == PG_PROFILE_PERF && (err = pg_perf_check()) < 0)
-		goto cleanup;
 	while (opts->run.argv[n])
 		n++;
 	argv = calloc(n + 7, sizeof(*argv));

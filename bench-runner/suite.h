@@ -73,6 +73,9 @@ typedef enum pg_profile_mode {
  * DIR/run-K/); with perf one profile per run (DIR/perf.pb.gz, or
  * DIR/perf-K.pb.gz). `trim_path` (or NULL) is removed from file names in
  * harness profiles (-trimpath: build paths reveal user and host names).
+ * With perf, check first with pg_perf_check() (bench-runner/perf_profile.h),
+ * before the measured runs, so that a host where perf does not work says
+ * so before the suite has spent its time.
  * 0, or PG_EINFRA naming the profiled run (its stderr tail in
  * out->failure_stderr).
  */

@@ -9,6 +9,7 @@
 #include "bench-runner/cpus.h"
 #include "bench-runner/doctor.h"
 #include "bench-runner/host.h"
+#include "bench-runner/perf_profile.h"
 #include "bench-runner/suite.h"
 #include "common/buf.h"
 #include "common/error.h"
@@ -310,6 +311,7 @@ int pg_run_suite_command(const pg_run_config *cfg, pg_results *results)
 	pg_buf text = PG_BUF_INIT, list = PG_BUF_INIT;
 	const char *why = "";
 	int pin = 0, status = PG_EXIT_OK, err;
+	int profile = cfg->profile_dir && cfg->profile_runs;
 	double started = 0;
 
 	pg_suite_result_init(&res);
@@ -368,8 +370,17 @@ int pg_run_suite_command(const pg_run_config *cfg, pg_results *results)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		started = (double)ts.tv_sec;
 	}
+	/* perf first: not after the measured runs have taken their time */
+	if (profile && cfg->profile_with_perf && (err = pg_perf_check()) < 0) {
+		if (!cfg->profile_optional) {
+			status = pg_die_code(err);
+			goto cleanup;
+		}
+		pg_warn("no profiles: %s", pg_error_last());
+		profile = 0;
+	}
 	err = pg_suite_run(&res, &opts);
-	if (err == 0 && cfg->profile_dir && cfg->profile_runs &&
+	if (err == 0 && profile &&
 	    (!cfg->profile_auto || pg_results_config(&res.merged, "harness"))) {
 		if (!cfg->quiet)
 			fprintf(stderr, "perfgate run: %zu profiled run%s (%s) into %s\n",

@@ -312,6 +312,44 @@ fi
 run "$PERFGATE" run -q -n 1 --profile-with bogus -- "$EXAMPLE"
 expect_rc 2 "--profile-with bogus"
 
+# --- where perf does not work: said in one line, before any measured run
+# (the suite's invocation counter stays absent)
+mkdir -p "$TMP/nobin"
+run env PATH="$TMP/nobin" "$PERFGATE" run -q -n 2 --warmup 0 --profile "$TMP/np" \
+	--profile-with perf -- "$FAKE" ok "$TMP/count-noperf"
+expect_rc 3 "--profile-with perf, perf not on PATH"
+expect_err "^perfgate: perf is not installed \(Debian package linux-perf\): --profile-with perf needs it$"
+expect_lines "$TMP/err" 1
+[ ! -e "$TMP/count-noperf" ] && ok "no measured run before the perf check" ||
+	not_ok "the suite ran $(cat "$TMP/count-noperf") times before perf was found missing"
+# a perf that fails with several lines of stderr; it logs its arguments:
+# the probe records into a regular file in TMPDIR, removed afterwards
+mkdir -p "$TMP/fakeperf" "$TMP/probe-tmp"
+cat >"$TMP/fakeperf/perf" <<'SH'
+#!/bin/sh
+printf '%s\n' "$*" >>"$FAKE_PERF_LOG"
+echo "Error:" >&2
+echo "Access to performance monitoring is limited." >&2
+echo "	Consider adjusting /proc/sys/kernel/perf_event_paranoid" >&2
+exit 255
+SH
+chmod +x "$TMP/fakeperf/perf"
+run env PATH="$TMP/fakeperf:$PATH" FAKE_PERF_LOG="$TMP/perf.log" TMPDIR="$TMP/probe-tmp" \
+	"$PERFGATE" run -q -n 2 --warmup 0 --profile "$TMP/fp" --profile-with perf -- \
+	"$FAKE" ok "$TMP/count-fakeperf"
+expect_rc 3 "--profile-with perf, perf record fails"
+expect_lines "$TMP/err" 1
+expect_err "^perfgate: perf record does not work here \(it exited with status 255: Error: Access to performance monitoring is limited\. Consider adjusting /proc/sys/kernel/perf_event_paranoid\); check kernel\.perf_event_paranoid \(perfgate doctor\)$"
+[ ! -e "$TMP/count-fakeperf" ] && ok "no measured run before the failed perf check" ||
+	not_ok "the suite ran before the perf check"
+if grep -Eq "^record .*-o $TMP/probe-tmp/[^ ]+ -- true$" "$TMP/perf.log"; then
+	ok "the probe records into a file in TMPDIR: $(cat "$TMP/perf.log")"
+else
+	not_ok "probe arguments: $(cat "$TMP/perf.log")"
+fi
+[ -z "$(ls -A "$TMP/probe-tmp")" ] && ok "the probe's file is removed" ||
+	not_ok "left in TMPDIR: $(ls -A "$TMP/probe-tmp")"
+
 # --- usage errors
 for args in "-n 0 -- $FAKE" "-n x -- $FAKE" "--warmup -1 -- $FAKE" "--timeout soon -- $FAKE" \
 	"--cpus 1-0 -- $FAKE" "--cpus 4000 -- $FAKE" "--bogus -- $FAKE" ""; do
