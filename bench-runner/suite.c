@@ -329,11 +329,42 @@ cleanup:
 	return err;
 }
 
+/* What the profiles below `dir` are: each .pb.gz file's name, inode, size
+ * and modification time, one line each ("" when there is none). The
+ * harness writes a profile to a new file renamed into place: a run that
+ * wrote one changes this. */
+static int profiles_state(pg_buf *out, const char *dir)
+{
+	char **files = NULL;
+	size_t n = 0, i, len;
+	int err;
+
+	if ((err = pg_list_files(&files, &n, dir)) < 0)
+		return err;
+	for (i = 0; i < n; i++) {
+		pg_buf path = PG_BUF_INIT;
+		struct stat st;
+
+		len = strlen(files[i]);
+		if (len < 6 || strcmp(files[i] + len - 6, ".pb.gz"))
+			continue;
+		pg_buf_addf(&path, "%s/%s", dir, files[i]);
+		if (!pg_buf_failed(&path) && stat(path.ptr, &st) == 0)
+			pg_buf_addf(out, "%s %llu %lld %lld.%09ld\n", files[i],
+				    (unsigned long long)st.st_ino, (long long)st.st_size,
+				    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+		pg_buf_release(&path);
+	}
+	pg_free_strv(files);
+	return pg_buf_failed(out) ? PG_ENOMEM : 0;
+}
+
 int pg_suite_profile(pg_suite_result *out, const pg_suite_opts *opts,
 		     const char *dir, pg_profile_mode mode, int hz, size_t runs,
 		     const char *trim_path)
 {
 	pg_buf where = PG_BUF_INIT, rate = PG_BUF_INIT, label = PG_BUF_INIT;
+	pg_buf before = PG_BUF_INIT, after = PG_BUF_INIT;
 	pg_run_opts ro = opts->run;
 	pg_run_result rr;
 	char **argv = NULL;
@@ -396,6 +427,9 @@ int pg_suite_profile(pg_suite_result *out, const pg_suite_opts *opts,
 		ro.argv = argv;
 		pg_run_result_release(&rr);
 		pg_run_result_init(&rr);
+		pg_buf_reset(&before);
+		if ((err = profiles_state(&before, where.ptr)) < 0)
+			goto cleanup;
 		if ((err = pg_run_process(&rr, &ro)) < 0) {
 			err = pg_error_prefix(err, "%s", label.ptr);
 			goto cleanup;
@@ -411,10 +445,17 @@ int pg_suite_profile(pg_suite_result *out, const pg_suite_opts *opts,
 			pg_buf_add(&out->failure_stderr, rr.err.ptr, rr.err.len);
 			goto cleanup;
 		}
+		pg_buf_reset(&after);
+		if ((err = profiles_state(&after, where.ptr)) < 0)
+			goto cleanup;
+		if (!after.len || !strcmp(before.ptr, after.ptr))
+			out->runs_without_profile++;
 	}
 
 cleanup:
 	free(argv);
+	pg_buf_release(&before);
+	pg_buf_release(&after);
 	pg_run_result_release(&rr);
 	pg_buf_release(&where);
 	pg_buf_release(&rate);

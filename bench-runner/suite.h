@@ -54,6 +54,9 @@ typedef struct pg_suite_result {
 	size_t count;        /* measured runs asked for */
 	int priority_raised; /* every run got the raised priority asked for */
 	pg_buf failure_stderr; /* the end of a failed run's stderr */
+	size_t runs_without_profile; /* profiled runs (harness mode) that
+				      * succeeded but wrote no profile: the
+				      * suite ignores -cpuprofile? */
 } pg_suite_result;
 
 void pg_suite_result_init(pg_suite_result *r);
@@ -75,7 +78,8 @@ typedef enum pg_profile_mode {
  * harness profiles (-trimpath: build paths reveal user and host names).
  * With perf, check first with pg_perf_check() (bench-runner/perf_profile.h),
  * before the measured runs, so that a host where perf does not work says
- * so before the suite has spent its time.
+ * so before the suite has spent its time. A harness-mode run that exits 0
+ * without writing a profile counts in out->runs_without_profile.
  * 0, or PG_EINFRA naming the profiled run (its stderr tail in
  * out->failure_stderr).
  */

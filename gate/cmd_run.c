@@ -101,7 +101,7 @@ int cmd_run(int argc, char **argv)
 	pg_run_config cfg;
 	char **keep = NULL;
 	size_t nkeep = 0, iters = 0;
-	int c, err = 0, status, callgrind_only = 0;
+	int c, err = 0, status, callgrind_only = 0, profile_only = 0;
 
 	pg_run_config_init(&cfg);
 	optind = 1;
@@ -134,8 +134,10 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_TRIM:
 			cfg.profile_trim = optarg;
+			profile_only = 1;
 			break;
 		case OPT_PROFILE_WITH:
+			profile_only = 1;
 			if (!strcmp(optarg, "perf"))
 				cfg.profile_with_perf = 1;
 			else if (!strcmp(optarg, "harness"))
@@ -145,11 +147,13 @@ int cmd_run(int argc, char **argv)
 						   "not '%s'", optarg);
 			break;
 		case OPT_PROFILE_RUNS:
+			profile_only = 1;
 			err = pg_parse_count(&cfg.profile_runs, "--profile-runs", optarg, 1);
 			break;
 		case OPT_PROFILE_RATE: {
 			size_t hz = 0;
 
+			profile_only = 1;
 			err = pg_parse_count(&hz, "--profile-rate", optarg, 1);
 			if (!err && hz > 10000)
 				err = pg_error_set(PG_EINPUT, "--profile-rate must be at most 10000 Hz");
@@ -199,6 +203,11 @@ int cmd_run(int argc, char **argv)
 		free(keep);
 		return pg_usage_error(run_usage, "run: --callgrind-iterations, --cache-sim and "
 				      "--keep-env need --measure callgrind");
+	}
+	if (profile_only && !cfg.profile_dir) {
+		free(keep);
+		return pg_usage_error(run_usage, "run: --profile-with, --profile-runs, "
+				      "--profile-rate and --trim-path need --profile DIR");
 	}
 	if (optind >= argc) {
 		free(keep);

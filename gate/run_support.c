@@ -395,6 +395,10 @@ int pg_run_suite_command(const pg_run_config *cfg, pg_results *results)
 			pg_buf_reset(&res.failure_stderr);
 			err = 0;
 		}
+		if (err == 0 && res.runs_without_profile)
+			pg_warn("'%s' wrote no profile into '%s' (does it take -cpuprofile DIR? "
+				"Suites without perfgate's harness: --profile-with perf)",
+				cfg->argv[0], cfg->profile_dir);
 	}
 	if (st.tty && err < 0)
 		fputc('\n', stderr);

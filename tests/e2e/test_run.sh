@@ -350,6 +350,29 @@ fi
 [ -z "$(ls -A "$TMP/probe-tmp")" ] && ok "the probe's file is removed" ||
 	not_ok "left in TMPDIR: $(ls -A "$TMP/probe-tmp")"
 
+# --- --profile-with, --profile-runs, --profile-rate, --trim-path need --profile
+for args in "--profile-with perf" "--profile-with harness" "--profile-runs 2" \
+	"--profile-rate 250" "--trim-path $TOP"; do
+	# shellcheck disable=SC2086
+	run "$PERFGATE" run -q -n 1 --warmup 0 $args -- "$FAKE" ok "$TMP/count-noprofile"
+	expect_rc 2 "$args without --profile"
+	expect_err "need --profile DIR"
+done
+[ ! -e "$TMP/count-noprofile" ] && ok "the suite never ran" || not_ok "the suite ran"
+
+# --- a suite that ignores -cpuprofile: a warning naming it, not silence
+run "$PERFGATE" run -q -n 1 --warmup 0 --profile "$TMP/ignored" -o "$TMP/ign.txt" -- \
+	"$FAKE" ok "$TMP/count-ignored"
+expect_rc 0 "a suite that ignores -cpuprofile"
+expect_lines "$TMP/err" 1
+expect_err "^perfgate: warning: '$FAKE' wrote no profile into '$TMP/ignored' \(does it take -cpuprofile DIR\?"
+# ... also when the directory holds profiles of an earlier run
+mkdir -p "$TMP/stale"
+printf 'x' >"$TMP/stale/Old.pb.gz"
+run "$PERFGATE" run -q -n 1 --warmup 0 --profile "$TMP/stale" -o "$TMP/ign.txt" -- \
+	"$FAKE" ok "$TMP/count-ignored"
+expect_err "wrote no profile into '$TMP/stale'"
+
 # --- usage errors
 for args in "-n 0 -- $FAKE" "-n x -- $FAKE" "--warmup -1 -- $FAKE" "--timeout soon -- $FAKE" \
 	"--cpus 1-0 -- $FAKE" "--cpus 4000 -- $FAKE" "--bogus -- $FAKE" ""; do
