@@ -373,6 +373,46 @@ run "$PERFGATE" run -q -n 1 --warmup 0 --profile "$TMP/stale" -o "$TMP/ign.txt" 
 	"$FAKE" ok "$TMP/count-ignored"
 expect_err "wrote no profile into '$TMP/stale'"
 
+# --- the harness's profiles: --profile DIR, one profile per benchmark from
+# one more run whose results are discarded
+HBENCH='Hash|Sort/n=100$'
+run "$PERFGATE" run -q -n 2 --warmup 0 --profile "$TMP/hp" -o "$TMP/h.txt" -- \
+	"$EXAMPLE" -bench "$HBENCH" -benchtime 200x
+expect_rc 0 "run --profile DIR (harness)"
+expect_empty_out
+[ ! -s "$TMP/err" ] && ok "no warning" || not_ok "stderr: $(cat "$TMP/err")"
+files=$(cd "$TMP/hp" && ls -A | tr '\n' ' ')
+[ "$files" = "Hash-fnv1a-64K.pb.gz Sort-n=100.pb.gz " ] && ok "one profile per benchmark: $files" ||
+	not_ok "profile files: '$files'"
+n=$(grep -c '^BenchmarkHash/fnv1a-64K ' "$TMP/h.txt")
+m=$(grep -c '^BenchmarkSort/n=100 ' "$TMP/h.txt")
+[ "$n" -eq 2 ] && [ "$m" -eq 2 ] && ok "the results file keeps only the 2 measured runs" ||
+	not_ok "$n Hash and $m Sort samples, expected 2 each"
+# --profile-runs 2, --profile-rate 250, --trim-path: run-1/ and run-2/,
+# the rate asked for in the profiles' comments, no build path left (2000
+# iterations of Hash are about 0.4 s of CPU: ~100 samples, so file names
+# are there to be trimmed)
+run "$PERFGATE" run -q -n 1 --warmup 0 --profile "$TMP/hp2" --profile-runs 2 --profile-rate 250 \
+	--trim-path "$TOP" -o "$TMP/h2.txt" -- "$EXAMPLE" -bench "$HBENCH" -benchtime 2000x
+expect_rc 0 "run --profile-runs 2 --profile-rate 250 --trim-path"
+files=$(cd "$TMP/hp2" && find . -type f | sort | tr '\n' ' ')
+[ "$files" = "./run-1/Hash-fnv1a-64K.pb.gz ./run-1/Sort-n=100.pb.gz ./run-2/Hash-fnv1a-64K.pb.gz ./run-2/Sort-n=100.pb.gz " ] &&
+	ok "--profile-runs 2: run-1/ and run-2/" || not_ok "profile files: '$files'"
+n=$(grep -c '^BenchmarkHash/fnv1a-64K ' "$TMP/h2.txt")
+[ "$n" -eq 1 ] && ok "the profiled runs' results are not in the results file" || not_ok "$n samples"
+P2=$TMP/hp2/run-2/Hash-fnv1a-64K.pb.gz
+(cd "$TMP" && HOME="$TMP" GOCACHE="$TMP/gocache" GOFLAGS= go tool pprof -raw -symbolize=none \
+	"$P2") >"$TMP/out" 2>"$TMP/err"
+rc=$?
+expect_rc 0 "go tool pprof reads the profile of run 2"
+expect_out '^Comment: sampling rate: requested 250 Hz \(period 4000000 ns\)'
+expect_out '^Period: 4000000$'
+expect_out ' bench-runner/examples/example_suite\.c:[0-9]+ '
+for f in "$TMP"/hp2/run-*/*.pb.gz; do
+	if gzip -dc "$f" | grep -aq "$TOP/"; then not_ok "--trim-path: '$TOP/' left in $f"; else
+		ok "--trim-path: no '$TOP/' in ${f#"$TMP/"}"; fi
+done
+
 # --- usage errors
 for args in "-n 0 -- $FAKE" "-n x -- $FAKE" "--warmup -1 -- $FAKE" "--timeout soon -- $FAKE" \
 	"--cpus 1-0 -- $FAKE" "--cpus 4000 -- $FAKE" "--bogus -- $FAKE" ""; do
