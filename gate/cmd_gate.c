@@ -154,6 +154,7 @@ struct gate_state {
 	pg_report_function **functions;
 	char **svg_files;        /* local diff SVGs to upload */
 	char **svg_names;        /* their names in the run's set */
+	size_t *svg_profile;     /* the profile (index) each one belongs to */
 	size_t nsvg;
 };
 
@@ -214,6 +215,7 @@ static void state_release(struct gate_state *st)
 	free_lines(st->strings, st->nstrings);
 	free_lines(st->svg_files, st->nsvg);
 	free_lines(st->svg_names, st->nsvg);
+	free(st->svg_profile);
 	for (size_t i = 0; st->functions && i < st->nprofiles; i++)
 		free(st->functions[i]);
 	free(st->functions);
@@ -549,7 +551,7 @@ static char **prefixed(char **rel, size_t n, const char *dir)
 
 /* For every regressed benchmark: the functions whose share of the CPU
  * profile grew the most from the baseline's profiles to the candidate's,
- * and a differential flame graph to upload beside the reports. Profiles
+ * and a differential flame graph (placed by place_svgs()). Profiles
  * explain; they never change the verdict, so problems become notes. */
 static int explain_regressions(struct gate_state *st)
 {
@@ -574,7 +576,8 @@ static int explain_regressions(struct gate_state *st)
 	new = prefixed(new_rel, nn, new_dir.ptr);
 	st->profiles = calloc(d->regressions + 1, sizeof(*st->profiles));
 	st->functions = calloc(d->regressions + 1, sizeof(*st->functions));
-	if (!base || !new || !st->profiles || !st->functions) {
+	st->svg_profile = calloc(d->regressions + 1, sizeof(*st->svg_profile));
+	if (!base || !new || !st->profiles || !st->functions || !st->svg_profile) {
 		err = pg_error_set(PG_ENOMEM, "out of memory");
 		goto cleanup;
 	}
@@ -630,7 +633,7 @@ static int explain_regressions(struct gate_state *st)
 		}
 		rp->functions = st->functions[st->nprofiles - 1];
 		pg_profile_diff_release(&diff);
-		/* the flame graph goes up with the artifacts */
+		/* the flame graph: uploaded, or copied here (place_svgs()) */
 		pg_buf_reset(&name);
 		pg_buf_reset(&path);
 		pg_buf_adds(&name, "profiles/diff-");
@@ -648,13 +651,7 @@ static int explain_regressions(struct gate_state *st)
 			err = PG_ENOMEM;
 			goto cleanup;
 		}
-		if (st->artifacts.len) {
-			pg_buf url = PG_BUF_INIT;
-
-			pg_buf_addf(&url, "%s%s", st->artifacts.ptr, name.ptr);
-			rp->svg_url = keep(st, url.ptr);
-			pg_buf_release(&url);
-		}
+		st->svg_profile[j] = st->nprofiles - 1;
 	}
 
 cleanup:
@@ -670,6 +667,51 @@ cleanup:
 	pg_buf_release(&name);
 	pg_buf_release(&title);
 	return err;
+}
+
+/* Where the reports say each flame graph is: beside the artifacts when
+ * they are `uploaded`; else a copy next to the --json (else --markdown)
+ * report, or in .perfgate/, whose path the reports print. A copy that
+ * cannot be written is a warning and no location. */
+static void place_svgs(struct gate_state *st, const struct gate_args *a, int uploaded)
+{
+	const char *report = a->json ? a->json : a->markdown;
+	pg_buf dir = PG_BUF_INIT, path = PG_BUF_INIT, svg = PG_BUF_INIT;
+	size_t i;
+
+	if (!uploaded && st->nsvg) {
+		const char *slash = report ? strrchr(report, '/') : NULL;
+
+		if (report)
+			pg_buf_add(&dir, report, slash ? (size_t)(slash - report) + 1 : 0);
+		else if (pg_git_private_dir(&dir, ".") == 0)
+			pg_buf_addch(&dir, '/');
+		else if (pg_mkdir_p(".perfgate", 0755) == 0)
+			pg_buf_adds(&dir, ".perfgate/");
+	}
+	for (i = 0; st->svg_names && i < st->nsvg && st->svg_names[i]; i++) {
+		pg_report_profile *rp = &st->profiles[st->svg_profile[i]];
+		const char *name = st->svg_names[i] + strlen("profiles/");
+
+		pg_buf_reset(&path);
+		pg_buf_reset(&svg);
+		if (uploaded) {
+			pg_buf_addf(&path, "%s%s", st->artifacts.ptr, st->svg_names[i]);
+		} else {
+			pg_buf_addf(&path, "%sprofile-%s", dir.ptr, name);
+			if (pg_file_read(&svg, st->svg_files[i]) < 0 ||
+			    pg_file_write_atomic(path.ptr, svg.ptr, svg.len) < 0) {
+				pg_warn("the flame graph of %s was not written: %s", rp->benchmark,
+					pg_error_last());
+				rp->svg_url = NULL;
+				continue;
+			}
+		}
+		rp->svg_url = pg_buf_failed(&path) ? NULL : keep(st, path.ptr);
+	}
+	pg_buf_release(&dir);
+	pg_buf_release(&path);
+	pg_buf_release(&svg);
 }
 
 /* --ab measures no candidate runs of its own with a profile: when the A/B
@@ -1464,6 +1506,7 @@ report:
 		profile_candidate(&st, &a);
 	if (!error_msg && explain_regressions(&st) < 0)
 		pg_warn("the profiles could not be compared: %s", pg_error_last());
+	place_svgs(&st, &a, st.artifacts.len && st.cfg.upload.profiles);
 	memset(&r, 0, sizeof(r));
 	r.exit_code = status;
 	if (error_msg)
@@ -1513,6 +1556,8 @@ report:
 		if (err < 0) {
 			pg_warn("the run's artifacts were not uploaded: %s", pg_error_last());
 			r.artifacts_url = NULL;
+			if (st.cfg.upload.profiles)
+				place_svgs(&st, &a, 0);
 			if (st.cfg.require_upload && status == PG_EXIT_OK) {
 				status = PG_EXIT_INFRA;
 				r.exit_code = status;

@@ -230,11 +230,55 @@ expect_out '^profile of Hash/fnv1a-64K: grew the most:$'
 expect_out '^ +\+[0-9.]+ points +0\.0% -> +[0-9.]+%  pg_example_injected_slowdown$'
 expect_json "$TMP/real.json" '[p["functions"][0]["name"] for p in d["profiles"] if p["benchmark"] == "Hash/fnv1a-64K"]' \
 	"['pg_example_injected_slowdown']" "profiles"
+# expect_svg PATH WHAT: a flame graph of the injected slowdown is at PATH
+expect_svg() {
+	[ -s "$1" ] && grep -q '<svg' "$1" && grep -q 'pg_example_injected_slowdown' "$1" &&
+		ok "$2: the flame graph is at $1" || not_ok "$2: no flame graph at '$1'"
+}
 svg=$(json "$TMP/real.json" '[p["svg"] for p in d["profiles"]][0]')
-[ -s "$svg" ] && grep -q '<svg' "$svg" && grep -q 'pg_example_injected_slowdown' "$svg" &&
-	ok "the flame graph is where the report says" || not_ok "no flame graph at '$svg'"
+case $svg in
+"$TMP"/real-store/v1/repo/runs/*/u*/profiles/diff-Hash-fnv1a-64K.svg) ok "uploaded: $svg" ;;
+*) not_ok "the flame graph's location '$svg' is not in the store" ;;
+esac
+expect_svg "$svg" "uploaded"
+expect_out "^  flame graph: $svg$"
 ls "$TMP"/real-store/v1/repo/runs/*/*/u*/profiles/Hash-fnv1a-64K.pb.gz >/dev/null 2>&1 &&
 	ok "the candidate's profiles were uploaded" || not_ok "no uploaded profiles"
+# nothing uploaded: the flame graph is written next to the --json report,
+# and that is the location printed, never one in the store
+mkdir -p "$TMP/real-nu"
+PG_EXAMPLE_SLOWDOWN=200 run pg gate -q -n 3 --measure callgrind --store "$TMP/real-store" \
+	--no-upload --json "$TMP/real-nu/report.json" -- "$EXAMPLE" -bench "$REAL_BENCH" \
+	-benchtime 2000x
+expect_rc 1 "--no-upload: the regression"
+svg=$(json "$TMP/real-nu/report.json" '[p["svg"] for p in d["profiles"]][0]')
+[ "$svg" = "$TMP/real-nu/profile-diff-Hash-fnv1a-64K.svg" ] && ok "--no-upload: next to the JSON report" ||
+	not_ok "--no-upload: the flame graph's location is '$svg'"
+expect_svg "$svg" "--no-upload"
+expect_out "^  flame graph: $TMP/real-nu/profile-diff-Hash-fnv1a-64K\.svg$"
+# "upload": {"profiles": false}: the rest goes up, the flame graph stays
+# here (in .perfgate/ without --json or --markdown)
+printf '{"upload": {"profiles": false}}\n' >perfgate.json
+PG_EXAMPLE_SLOWDOWN=200 run pg gate -q -n 3 --measure callgrind --store "$TMP/real-store" \
+	--run-id noprof -- "$EXAMPLE" -bench "$REAL_BENCH" -benchtime 2000x
+rm perfgate.json
+expect_rc 1 "upload.profiles false: the regression"
+expect_out "^artifacts: .*/runs/$(git rev-parse HEAD)/noprof/"
+expect_out "^  flame graph: $REPO/\.perfgate/profile-diff-Hash-fnv1a-64K\.svg$"
+expect_svg "$REPO/.perfgate/profile-diff-Hash-fnv1a-64K.svg" "upload.profiles false"
+ls "$TMP"/real-store/v1/repo/runs/*/noprof/u*/report.json >/dev/null 2>&1 &&
+	! ls -d "$TMP"/real-store/v1/repo/runs/*/noprof/u*/profiles >/dev/null 2>&1 &&
+	ok "upload.profiles false: the reports uploaded, no profile" ||
+	not_ok "upload.profiles false: $(cd "$TMP/real-store/v1/repo/runs" && find . -path '*noprof*')"
+# a failed upload: the location printed is the local copy, not the store's
+cp -r "$TMP/real-store" "$TMP/real-ro" && rm -rf "$TMP/real-ro/v1/repo/runs" &&
+	printf 'in the way\n' >"$TMP/real-ro/v1/repo/runs" && rm -f .perfgate/profile-diff-*.svg
+PG_EXAMPLE_SLOWDOWN=200 run pg gate -q -n 3 --measure callgrind --store "$TMP/real-ro" -- \
+	"$EXAMPLE" -bench "$REAL_BENCH" -benchtime 2000x
+expect_rc 1 "a failed upload: the regression"
+expect_err "warning: the run's artifacts were not uploaded"
+expect_out "^  flame graph: $REPO/\.perfgate/profile-diff-Hash-fnv1a-64K\.svg$"
+expect_svg "$REPO/.perfgate/profile-diff-Hash-fnv1a-64K.svg" "a failed upload"
 
 # --- usage errors
 for args in "--bogus" "--count 0" "--threshold x" "--correction bogus" "--alpha 2" \
