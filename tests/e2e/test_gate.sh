@@ -220,7 +220,8 @@ expect_out "\\(results and 2 profiles\\)$"
 git checkout -q -b real
 commit seven >/dev/null
 PG_EXAMPLE_SLOWDOWN=200 run pg gate -q -n 3 --measure callgrind --store "$TMP/real-store" \
-	--json "$TMP/real.json" -- "$EXAMPLE" -bench "$REAL_BENCH" -benchtime 2000x
+	--json "$TMP/real.json" --markdown "$TMP/real.md" -- "$EXAMPLE" -bench "$REAL_BENCH" \
+	-benchtime 2000x
 expect_rc 1 "PG_EXAMPLE_SLOWDOWN=200 fails the gate"
 expect_json "$TMP/real.json" '[r["benchmark"] for r in d["rows"] if r["decision"] == "regression"]' \
 	"['Hash/fnv1a-64K']" "example suite"
@@ -244,6 +245,12 @@ expect_svg "$svg" "uploaded"
 expect_out "^  flame graph: $svg$"
 ls "$TMP"/real-store/v1/repo/runs/*/*/u*/profiles/Hash-fnv1a-64K.pb.gz >/dev/null 2>&1 &&
 	ok "the candidate's profiles were uploaded" || not_ok "no uploaded profiles"
+# the Markdown report's profile section: the function escaped, the location
+grep -q '^### What grew in the profiles$' "$TMP/real.md" &&
+	grep -q '^\*\*Hash/fnv1a-64K\*\* (flame graph: `'"$svg"'`)$' "$TMP/real.md" &&
+	grep -Eq '^\| pg\\_example\\_injected\\_slowdown \| 0\.0% \| [0-9.]+% \| \+[0-9.]+ points \|$' "$TMP/real.md" &&
+	ok "Markdown: what grew in the profiles, escaped" ||
+	not_ok "Markdown profile section: $(sed -n '/What grew/,$p' "$TMP/real.md" | head -12)"
 # nothing uploaded: the flame graph is written next to the --json report,
 # and that is the location printed, never one in the store
 mkdir -p "$TMP/real-nu"
