@@ -14,7 +14,9 @@ profiled / unprofiled ns/op of each round is a paired sample; the table
 shows its median and range over the rounds, and the overall figure is the
 geometric mean over the benchmarks of those medians, as a percentage
 (+1.0 % = profiled runs 1 % slower), with the range of the per-round
-geometric means. The target is at most 2 %.
+geometric means. The target is at most 2 %: "met" or "MISSED" when the
+per-round figures spread over at most 2 points, "inconclusive" when they
+spread wider than the target itself (or there is only one round).
 
 On a noisy machine that figure moves by more than 2 % from one invocation
 to the next (whole processes differ: memory layout, the host's load), so
@@ -24,8 +26,8 @@ the same way, gives the cost of one sample (overhead / samples per
 second), and from it the overhead expected at the requested rate. Both
 figures are printed; neither is adjusted to the other.
 
-Exit status: 0; 2 when a run fails; 1 when the target is missed and
---strict is given. Debian's /usr/bin/python3, standard library only.
+Exit status: 0; 2 when a run fails; 1 when the target is not met (missed
+or inconclusive) and --strict is given. Debian's /usr/bin/python3, standard library only.
 """
 import argparse
 import math
@@ -108,10 +110,10 @@ def main():
               (b, (statistics.median(v) - 1) * 100, (min(v) - 1) * 100, (max(v) - 1) * 100))
     overall = (geomean([statistics.median(ratios[b]) for b in benches]) - 1) * 100
     per_round = [(geomean([ratios[b][i] for b in benches]) - 1) * 100 for i in range(n)]
+    verdict = verdict_of(overall, per_round)
     print("overall (geomean of the medians): %+.2f%% (per-round geomeans %+.2f%% .. %+.2f%%); "
           "target: at most %.0f%%: %s" %
-          (overall, min(per_round), max(per_round), TARGET_PERCENT,
-           "met" if overall <= TARGET_PERCENT else "MISSED"))
+          (overall, min(per_round), max(per_round), TARGET_PERCENT, verdict))
     for b, v in sorted(calib.items()):
         med = statistics.median(v) - 1
         q = statistics.quantiles(v, n=4) if len(v) >= 2 else [v[0], v[0], v[0]]
@@ -119,7 +121,20 @@ def main():
               "= %.1f us per sample -> %+.2f%% expected at %d Hz" %
               (b, calib_rate, len(v), med * 100, (q[0] - 1) * 100, (q[2] - 1) * 100,
                med / calib_rate * 1e6, med / 10 * 100, args.rate))
-    return 1 if args.strict and overall > TARGET_PERCENT else 0
+    return 1 if args.strict and verdict != "met" else 0
+
+
+def verdict_of(overall, per_round):
+    """"met" or "MISSED" when the rounds agree to within the target;
+    "inconclusive" when their spread is wider than the target itself (the
+    figure could then be on either side of it) or there is one round."""
+    spread = max(per_round) - min(per_round)
+    if len(per_round) < 2:
+        return "inconclusive (one round: no spread to judge it by)"
+    if spread > TARGET_PERCENT:
+        return ("inconclusive (the per-round figures spread over %.2f points, more than "
+                "the %.0f%% target)" % (spread, TARGET_PERCENT))
+    return "met" if overall <= TARGET_PERCENT else "MISSED"
 
 
 def interleaved(suite, bench, benchtime, rate, rounds, env, tmp, what):

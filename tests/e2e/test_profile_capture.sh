@@ -5,6 +5,7 @@
 # near the top, labels, mappings with the build-id, comments naming each
 # sampling source this kernel allows, the timer's weighting against a
 # known amount of burned CPU, set-up kept out of the profile, -trimpath,
+# a smoke run of the overhead benchmark (tests/bench/profiler_overhead.py)
 # and the signal-safety test (malloc-heavy code at 1000 Hz, many runs).
 #
 # Nothing here depends on timing luck: the checked functions take over 80%
@@ -288,6 +289,35 @@ run "$SUITE" -bench Hash -cpuprofile "$TMP/a-file"
 expect_rc 3 "-cpuprofile naming a file"
 expect_err "^perfgate-bench: -cpuprofile: cannot create directory '$TMP/a-file': Not a directory$"
 expect_empty_out
+
+# ---------------------------------------------------------------- the overhead benchmark
+# tests/bench/profiler_overhead.py (make profiler-overhead) must not break
+# silently: a tiny run (2 rounds of 20 iterations, 50 Hz, one calibration
+# round) checks that it runs and prints its figures and a verdict; the
+# figures of so small a run mean nothing, so none is checked. The verdict's
+# rule is checked on given figures.
+OVERHEAD=$TOP/tests/bench/profiler_overhead.py
+run "$PYTHON" "$OVERHEAD" --suite "$SUITE" --rounds 2 --rate 50 --benchtime 20x \
+	--bench '^(Hash|Sort)$' --calibrate-rounds 1
+expect_rc 0 "profiler_overhead.py smoke run"
+expect_out '^CPU profiler overhead: example-suite, 2 rounds \(interleaved\), -benchtime 20x, 50 Hz'
+expect_out '^BenchmarkHash/fnv1a-64K +[-+][0-9.]+% '
+expect_out '^overall \(geomean of the medians\): [-+][0-9.]+% .*target: at most 2%: (met|MISSED|inconclusive \(.*\))$'
+expect_out '^per-sample cost: BenchmarkHash/fnv1a-64K at 500 Hz, 1 rounds: '
+expect_err '^profiler-overhead: round 2/2 done$'
+if "$PYTHON" - "$TOP/tests/bench" <<'PY' >"$TMP/out" 2>&1
+import sys
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, sys.argv[1])
+from profiler_overhead import verdict_of
+assert verdict_of(1.0, [0.5, 1.5]) == "met"
+assert verdict_of(3.0, [2.5, 3.5]) == "MISSED"
+for overall, rounds in ((1.0, [-1.5, 2.5]), (3.0, [0.5, 5.0]), (1.0, [1.0])):
+    v = verdict_of(overall, rounds)
+    assert v.startswith("inconclusive ("), (overall, rounds, v)
+PY
+then ok "the verdict: met, MISSED, inconclusive when the rounds spread over more than 2 points"
+else not_ok "the verdict's rule: $(cat "$TMP/out")"; fi
 
 # ---------------------------------------------------------------- signal safety
 # malloc-heavy code interrupted at 1000 Hz: 50 runs with the default source,
