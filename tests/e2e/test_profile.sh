@@ -2,8 +2,9 @@
 # perfgate profile top/diff on real pprof profiles: Go's runtime/pprof
 # (tests/data/profgen, built and run here; no profile is committed), and
 # perfgate's own harness (-cpuprofile) on the example suite with an
-# injected slowdown. The differential flame graph is opened in headless
-# Chromium and the screenshot must not be blank.
+# injected slowdown. The differential flame graphs (of the Go profiles and
+# of the injected slowdown) are opened in headless Chromium and the
+# screenshots must not be blank.
 . "$(dirname "$0")/lib.sh"
 BUILD_DIR=$(cd "$(dirname "$PERFGATE")" && pwd)
 EXAMPLE=$BUILD_DIR/examples/example-suite
@@ -180,14 +181,12 @@ screenshot() {
 	kill_chrome
 	return $chrome_rc
 }
-if command -v "$CHROMIUM" >/dev/null 2>&1; then
-	if screenshot "$TMP/diff.svg" "$TMP/shot.png" && [ -s "$TMP/shot.png" ]; then
-		ok "headless Chromium took a screenshot of the SVG"
-	else
-		not_ok "headless Chromium took no screenshot (exit $chrome_rc)"
-		sed 's/^/#   /' "$TMP/chrome.log" | tail -20
-	fi
-	check "the screenshot is not blank: red and blue frames, text" "$PYTHON" - "$TMP/shot.png" <<'PY'
+# png_check PNG CONDITION: decode the screenshot (standard library only) and
+# check CONDITION, a Python expression over w, h, colours (the set of
+# colours), red, blue, dark (pixel counts) and frame_red (red pixels in
+# rows without blue ones: frames, not the colour legend)
+png_check() {
+	"$PYTHON" - "$1" "$2" <<'PY'
 import struct, sys, zlib
 data = open(sys.argv[1], "rb").read()
 assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
@@ -217,20 +216,42 @@ for y in range(h):
             p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
             line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
     rows.append(line); prev = line
-colours, red, blue, dark = set(), 0, 0, 0
+colours, red, blue, dark, frame_red = set(), 0, 0, 0, 0
 for line in rows:
+    row_red = row_blue = 0
     for x in range(0, stride, bpp):
         r, g, b = line[x], line[x + 1], line[x + 2]
         colours.add((r, g, b))
-        red += r > 180 and g < 90 and b < 90
-        blue += b > 150 and r < 90
+        row_red += r > 180 and g < 90 and b < 90
+        row_blue += b > 150 and r < 90
         dark += r < 60 and g < 60 and b < 60
-print("%dx%d: %d colours, %d red, %d blue, %d dark pixels" % (w, h, len(colours), red, blue, dark))
-assert len(colours) > 10 and red > 1000 and blue > 1000 and dark > 200
+    red += row_red
+    blue += row_blue
+    frame_red += row_red if not row_blue else 0
+print("%dx%d: %d colours, %d red (%d in frames), %d blue, %d dark pixels" %
+      (w, h, len(colours), red, frame_red, blue, dark))
+assert eval(sys.argv[2]), sys.argv[2]
 PY
-else
-	not_ok "chromium is not installed (Debian: apt-get install chromium)"
-fi
+}
+# shot_check SVG PNG CONDITION WHAT: a screenshot of SVG in PNG, checked
+# with png_check CONDITION
+shot_check() {
+	if ! command -v "$CHROMIUM" >/dev/null 2>&1; then
+		not_ok "chromium is not installed (Debian: apt-get install chromium)"
+		return
+	fi
+	if screenshot "$1" "$2" && [ -s "$2" ]; then
+		ok "headless Chromium took a screenshot of $1"
+	else
+		not_ok "headless Chromium took no screenshot of $1 (exit $chrome_rc)"
+		sed 's/^/#   /' "$TMP/chrome.log" | tail -20
+	fi
+	check "$4" png_check "$2" "$3"
+	sed 's/^/# /' "$TMP/check.out"
+}
+shot_check "$TMP/diff.svg" "$TMP/shot.png" \
+	'len(colours) > 10 and red > 1000 and blue > 1000 and dark > 200' \
+	"the screenshot is not blank: red and blue frames, text"
 
 # --- the example suite: an injected slowdown is the largest growth
 # (the harness writes one profile per benchmark into the -cpuprofile DIR).
@@ -278,6 +299,11 @@ for g in root.iter(ns + "g"):
 else:
     raise AssertionError("no frame for pg_example_injected_slowdown")
 PY
+# ... and it is this diff, the injected slowdown's, that opens in a browser:
+# the injected function's frame drawn red (red outside the colour legend's
+# row), the unchanged frames and their names
+shot_check "$TMP/ex.svg" "$TMP/ex-shot.png" 'len(colours) > 10 and frame_red > 1000 and dark > 200' \
+	"the example's screenshot is not blank: a red frame, text"
 
 # --- usage and input errors: exit 2, nothing on stdout
 for args in "" "top" "diff" "diff $TMP/base1.pb.gz" "bogus x" "top --svg x $TMP/new.pb.gz" \
