@@ -5,7 +5,7 @@
 # near the top, labels, mappings with the build-id, comments naming each
 # sampling source this kernel allows, the timer's weighting against a
 # known amount of burned CPU, set-up kept out of the profile, -trimpath,
-# a smoke run of the overhead benchmark (tests/bench/profiler_overhead.py)
+# the symbolization fallbacks of a stripped suite, a smoke run of the overhead benchmark (tests/bench/profiler_overhead.py)
 # and the signal-safety test (malloc-heavy code at 1000 Hz, many runs).
 #
 # Nothing here depends on timing luck: the checked functions take over 80%
@@ -156,6 +156,41 @@ if grep -q ' timed_work ' "$TMP/raw-setup.txt" && ! grep -q 'setup_burn' "$TMP/r
 else
 	not_ok "set-up in the profile, or timed_work missing"
 	grep -E 'setup_burn|timed_work' "$TMP/raw-setup.txt" | sed 's/^/#   /' | head
+fi
+
+# ---------------------------------------------------------------- without symbols
+# A stripped suite: libdw finds no symbol for its own code, neither does
+# dladdr (nothing exported), so its frames fall back to module+offset
+# names; the mapping keeps the build-id (strip keeps the note), so other
+# tools can re-symbolize with the unstripped binary; pprof reads it all.
+STRIPPED=$TMP/profile-suite-stripped
+if strip -o "$STRIPPED" "$PROFSUITE" && readelf -S "$PROFSUITE" | grep -q '\.symtab' &&
+	! readelf -S "$STRIPPED" | grep -Eq '\.(symtab|debug_)'; then
+	ok "stripped the profile suite: no .symtab, no .debug_* sections"
+else
+	not_ok "strip -o $STRIPPED failed, or left symbols"
+fi
+run "$STRIPPED" -bench Burn -benchtime 100x -cpuprofile "$TMP/p-strip" -cpuprofilerate 1000
+expect_rc 0 "the stripped suite runs with -cpuprofile"
+f=$TMP/p-strip/Burn.pb.gz
+if valid "$f"; then ok "gzip and go tool pprof read the stripped suite's profile"; else not_ok "invalid profile"; fi
+# burn_cpu burns all of the benchmark's CPU: its addresses are on top
+pprof -top "$f" >"$TMP/top-strip.txt" 2>&1
+share=$(awk '/flat%/ { r = 1; next } r && $6 ~ /^profile-suite-stripped\+0x[0-9a-f]+$/ { sub("%", "", $2); s += $2 } END { printf "%d", s }' "$TMP/top-strip.txt")
+top=$(top_function "$f")
+case $top in
+profile-suite-stripped+0x*) ok "module+offset names on top: $top, $share% flat in such frames" ;;
+*) not_ok "top function '$top' of the stripped suite"; sed -n '1,20s/^/#   /p' "$TMP/top-strip.txt" ;;
+esac
+[ "$share" -ge 80 ] && ok "module+offset frames hold ${share}% (>= 80%)" || not_ok "module+offset frames hold ${share}%"
+grep -q ' burn_cpu$' "$TMP/top-strip.txt" && not_ok "burn_cpu named without symbols?" ||
+	ok "no name invented for the stripped code"
+build_id=$(readelf -n "$PROFSUITE" 2>/dev/null | awk '/Build ID:/ { print $3 }')
+if [ -n "$build_id" ] && pprof -raw "$f" 2>/dev/null | awk '/^Mappings/ { getline; print; exit }' |
+	grep -q " $STRIPPED $build_id "; then
+	ok "the mapping names the stripped file with the unstripped binary's build-id $build_id"
+else
+	not_ok "no mapping with the build-id '$build_id'"
 fi
 
 # ---------------------------------------------------------------- each sampling source
