@@ -7,7 +7,8 @@ command line fails the tests.
     ci_templates.py github WORKFLOW --origin REPO --work DIR --event NAME
             [--ref REF] [--sha SHA] [--base BRANCH] [--head BRANCH] [--pr N]
             [--var K=V] [--secret K=V] [--with STEP_ID.INPUT=V]
-            [--stub-step ID[:OUT=V,...]] --action-dir DIR --result FILE
+            [--stub-step ID[:OUT=V,...]] [--run-id N] [--run-attempt N]
+            [--artifacts DIR] --action-dir DIR --result FILE
     ci_templates.py gitlab CI_FILE --origin REPO --work DIR --source NAME [--server-url URL]
             [--ref REF] [--sha SHA] [--target BRANCH] [--mr N] [--var K=V]
             --include-root DIR --result FILE
@@ -25,8 +26,11 @@ What is emulated, and how:
   GITHUB_STEP_SUMMARY files, the composite action (its inputs, steps and
   outputs). actions/checkout clones the origin (all branches with
   fetch-depth 0, else that depth) and checks out the event's commit;
-  actions/upload-artifact collects the files its `path:` names (a name
-  used twice in a run is an error, as in v4). Steps named with
+  actions/upload-artifact (v4) collects the files its `path:` names,
+  relative to their least common ancestor, into the run's artifacts
+  (--artifacts: a re-run, --run-attempt N, passes the earlier attempt's);
+  a name the run has already fails the step, as v4's 409 Conflict does,
+  unless `overwrite: true` replaces it. Steps named with
   --stub-step are not run (the apt and make steps: linted, and run by the
   real CI) but checked to be what they claim, and given the outputs named.
 - GitLab: `include:` (project/local files mapped into --include-root),
@@ -389,8 +393,12 @@ class GitHubRun:
         for s in a.stub_step:
             sid, _, outs = s.partition(":")
             self.stubs[sid] = dict(kv.split("=", 1) for kv in outs.split(",") if kv)
-        self.artifacts = {}
-        self.result = {"workflow": a.file, "event": a.event, "triggered": False, "jobs": {}}
+        # the run's artifacts, one folder each: a re-run (--run-attempt 2)
+        # of the same run sees those of its earlier attempts
+        self.artifacts_dir = os.path.abspath(a.artifacts or os.path.join(self.work, "artifacts"))
+        os.makedirs(self.artifacts_dir, exist_ok=True)
+        self.result = {"workflow": a.file, "event": a.event, "triggered": False, "jobs": {},
+                       "run_attempt": a.run_attempt}
         self.repo = a.repository
         self.run_id = a.run_id
 
@@ -428,7 +436,7 @@ class GitHubRun:
             "ref_name": ref.split("/", 2)[2] if a.event != "pull_request" else "%s/merge" % a.pr,
             "head_ref": a.head if a.event == "pull_request" else "",
             "base_ref": a.base if a.event == "pull_request" else "",
-            "repository": self.repo, "run_id": self.run_id, "run_attempt": "1",
+            "repository": self.repo, "run_id": self.run_id, "run_attempt": self.a.run_attempt,
             "token": self.secrets["GITHUB_TOKEN"], "job": job, "workspace": "",
             "action_path": "",
         }
@@ -504,7 +512,7 @@ class GitHubRun:
                     "GITHUB_SHA": self.a.sha, "GITHUB_REF": gh["ref"],
                     "GITHUB_REF_NAME": gh["ref_name"], "GITHUB_HEAD_REF": gh["head_ref"],
                     "GITHUB_BASE_REF": gh["base_ref"], "GITHUB_REPOSITORY": self.repo,
-                    "GITHUB_RUN_ID": self.run_id, "GITHUB_RUN_ATTEMPT": "1",
+                    "GITHUB_RUN_ID": self.run_id, "GITHUB_RUN_ATTEMPT": self.a.run_attempt,
                     "GITHUB_WORKSPACE": workspace, "GITHUB_JOB": name,
                     "RUNNER_TEMP": temp, "RUNNER_OS": "Linux"})
         event_path = os.path.join(temp, "event.json")
@@ -639,18 +647,25 @@ class GitHubRun:
         return True
 
     def upload(self, with_, workspace, rec):
-        unknown = set(with_) - {"name", "path", "if-no-files-found", "retention-days"}
+        unknown = set(with_) - {"name", "path", "if-no-files-found", "retention-days",
+                                "overwrite"}
         if unknown:
             die("actions/upload-artifact: unsupported inputs %s" % sorted(unknown))
         name = with_.get("name") or "artifact"
-        if name in self.artifacts:
-            die("actions/upload-artifact: the name %r is used twice in this run" % name)
-        files = []
+        overwrite = with_.get("overwrite", "false")
+        if overwrite not in ("true", "false"):
+            die("actions/upload-artifact: overwrite %r" % overwrite)
+        files, roots = [], []
         for pattern in (with_.get("path") or "").splitlines():
             pattern = pattern.strip()
             if not pattern:
                 continue
-            p = pattern if os.path.isabs(pattern) else os.path.join(workspace, pattern)
+            p = os.path.normpath(pattern if os.path.isabs(pattern)
+                                 else os.path.join(workspace, pattern))
+            # the search path's root: up to its first wildcard, a file's folder
+            literal = re.split(r"[*?\[]", p, maxsplit=1)[0]
+            root = literal if literal == p else os.path.dirname(literal)
+            roots.append(root if os.path.isdir(root) else os.path.dirname(root))
             for hit in glob.glob(p, recursive=True):
                 if os.path.isdir(hit):
                     for d, _, fs in os.walk(hit):
@@ -663,14 +678,26 @@ class GitHubRun:
         days = with_.get("retention-days")
         if days and not 1 <= int(days) <= 90:
             die("actions/upload-artifact: retention-days %s" % days)
-        dest = os.path.join(self.work, "artifacts", name)
+        dest = os.path.join(self.artifacts_dir, name)
+        if os.path.exists(dest):
+            if overwrite != "true":
+                # v4: artifacts are immutable within a workflow run, re-runs included
+                log("    | Error: Failed to CreateArtifact: Received non-retryable error: "
+                    "Failed request: (409) Conflict: an artifact with this name already "
+                    "exists on the workflow run")
+                rec["artifact"] = {"name": name, "conflict": True}
+                return False
+            shutil.rmtree(dest)
+        # v4 keeps the paths below the least common ancestor of the search paths
+        top = os.path.commonpath(roots) if roots else workspace
+        rel = sorted(set(os.path.relpath(f, top) for f in files))
+        for r in rel:
+            os.makedirs(os.path.dirname(os.path.join(dest, r)), exist_ok=True)
+            shutil.copy(os.path.join(top, r), os.path.join(dest, r))
         os.makedirs(dest, exist_ok=True)
-        for f in files:
-            shutil.copy(f, dest)
-        self.artifacts[name] = sorted(os.path.basename(f) for f in files)
-        rec["artifact"] = {"name": name, "files": self.artifacts[name],
-                           "retention-days": days}
-        log("  upload-artifact %s: %s" % (name, " ".join(self.artifacts[name])))
+        rec["artifact"] = {"name": name, "files": rel, "retention-days": days,
+                           "overwrite": overwrite == "true"}
+        log("  upload-artifact %s: %s" % (name, " ".join(rel)))
         return True
 
     def composite(self, step, with_, ctx, env, workspace, root, inst, state, rec):
@@ -1119,6 +1146,8 @@ def main():
     g.add_argument("--pr", default="1")
     g.add_argument("--repository", default="acme/widgets")
     g.add_argument("--run-id", default="7001")
+    g.add_argument("--run-attempt", default="1")
+    g.add_argument("--artifacts", default="")
     g.add_argument("--var", action="append", default=[])
     g.add_argument("--secret", action="append", default=[])
     g.add_argument("--with", dest="with_", action="append", default=[])

@@ -158,6 +158,16 @@ head -n 1 "$GH_FAKE_DIR/comment" | grep -q '^<!-- perfgate-report -->$' && ok "t
 	not_ok "no comment"
 grep -q -- '-X POST repos/acme/widgets/issues/1/comments' "$GH_FAKE_DIR/calls" && ok "a new comment (POST)" ||
 	not_ok "calls: $(cat "$GH_FAKE_DIR/calls")"
+# "Re-run jobs": the same workflow run, attempt 2, whose artifacts are
+# there already; upload-artifact v4 refuses a name the run has (409)
+# unless told to overwrite it, and the upload step comes before the verdict
+gh_run pr-pass-rerun perf-gate.yml --event pull_request --sha "$M2" --head feature --pr 1 --run-id 200 \
+	--run-attempt 2 --artifacts "$TMP/gh/pr-pass/artifacts"
+expect_rc 0 "GitHub perf-gate: re-running a passing job passes"
+expect_json "$TMP/gh/pr-pass-rerun.json" "$(step perf-gate 0 upload)['outcome'], $(step perf-gate 0 upload)['artifact']['overwrite']" \
+	"success True" "the re-run's upload replaces the artifact"
+expect_json "$TMP/gh/pr-pass/artifacts/perfgate-gate/report.json" "d['artifacts'].split('/')[-3]" "200-2" \
+	"the artifact is the re-run's (run id 200, attempt 2)"
 
 SEEDED_SHIFT=Hash=20 gh_run pr-reg perf-gate.yml --event pull_request --sha "$M2" --head feature --pr 1 --run-id 201
 expect_rc 1 "GitHub perf-gate: a 20% slowdown fails the job"
