@@ -21,6 +21,7 @@
 #include "gate/cmd.h"
 #include "gate/config.h"
 #include "gate/gate_ab.h"
+#include "gate/gate_artifacts.h"
 #include "gate/gate_job.h"
 #include "gate/git.h"
 #include "gate/profile_files.h"
@@ -69,6 +70,9 @@ static const char gate_usage[] =
 	"    --require-quiet        the quiet-host checks must pass (else exit 3)\n"
 	"    --require-upload       a failed upload of the artifacts is exit 3\n"
 	"    --no-upload            do not upload the run's artifacts\n"
+	"    --artifacts-dir DIR    also write the run's artifacts (results, reports,\n"
+	"                           profiles, flame graphs) into DIR, uploaded or not\n"
+	"                           (default: upload.artifacts_dir in perfgate.json)\n"
 	"    --run-id ID            the run's id in the store (default: from CI)\n"
 	"    --measure time|callgrind  what to measure (default: \"measure\" in\n"
 	"                           perfgate.json, else time); callgrind: exact\n"
@@ -100,7 +104,7 @@ enum {
 	OPT_MARKDOWN, OPT_JUNIT, OPT_QUICK, OPT_SAME_HOST, OPT_REQ_QUIET,
 	OPT_REQ_UPLOAD, OPT_NO_UPLOAD, OPT_RUN_ID, OPT_SHARD, OPT_COLLECT,
 	OPT_CACERT, OPT_INSECURE, OPT_AB, OPT_CONFIRM, OPT_NO_CONFIRM, OPT_CONFIRM_ROUNDS,
-	OPT_MEASURE
+	OPT_MEASURE, OPT_ARTIFACTS_DIR
 };
 
 struct gate_args {
@@ -108,6 +112,7 @@ struct gate_args {
 	const char *threshold, *threshold_on, *alpha, *correction, *missing;
 	const char *results, *baseline_file, *json, *markdown, *junit, *run_id;
 	const char *shard;
+	const char *artifacts_dir;  /* --artifacts-dir */
 	long collect;
 	int same_host, require_upload, no_upload;
 	int ab;
@@ -991,6 +996,7 @@ static int parse_gate_args(struct gate_args *a, int argc, char **argv)
 		{ "require-quiet", no_argument, NULL, OPT_REQ_QUIET },
 		{ "require-upload", no_argument, NULL, OPT_REQ_UPLOAD },
 		{ "no-upload", no_argument, NULL, OPT_NO_UPLOAD },
+		{ "artifacts-dir", required_argument, NULL, OPT_ARTIFACTS_DIR },
 		{ "run-id", required_argument, NULL, OPT_RUN_ID },
 		{ "measure", required_argument, NULL, OPT_MEASURE },
 		{ "ab", no_argument, NULL, OPT_AB },
@@ -1050,6 +1056,7 @@ static int parse_gate_args(struct gate_args *a, int argc, char **argv)
 		case OPT_REQ_QUIET: a->job.require_quiet = 1; break;
 		case OPT_REQ_UPLOAD: a->require_upload = 1; break;
 		case OPT_NO_UPLOAD: a->no_upload = 1; break;
+		case OPT_ARTIFACTS_DIR: a->artifacts_dir = optarg; break;
 		case OPT_RUN_ID: a->run_id = optarg; break;
 		case OPT_MEASURE: a->job.measure = optarg; break;
 		case OPT_AB: a->ab = 1; break;
@@ -1126,6 +1133,8 @@ static int apply_decision_args(pg_gate_config *cfg, const struct gate_args *a)
 		cfg->require_upload = 1;
 	if (a->no_upload)
 		cfg->upload.enabled = 0;
+	if (!err && a->artifacts_dir)
+		err = pg_config_set_string(&cfg->upload.artifacts_dir, a->artifacts_dir);
 	return err;
 }
 
@@ -1578,6 +1587,14 @@ report:
 		}
 		write_failed = emit_reports(&a, &fin);
 		rendered_release(&fin);
+	}
+	/* the artifacts for the CI job, whatever happened to the upload */
+	if (pg_gate_artifacts_write(&st.cfg.upload, &r, &st.candidate,
+				    st.tmpdir.len ? st.tmpdir.ptr : NULL,
+				    (const char *const *)st.svg_files,
+				    (const char *const *)st.svg_names, st.nsvg) < 0) {
+		pg_err("%s", pg_error_last());
+		write_failed = 1;
 	}
 	if (write_failed && status == PG_EXIT_OK)
 		status = PG_EXIT_INFRA;

@@ -338,6 +338,7 @@ void pg_config_release(pg_gate_config *cfg)
 	free(cfg->directions);
 	free_strv(cfg->quick.args, cfg->quick.nargs);
 	free(cfg->quick.store);
+	free(cfg->upload.artifacts_dir);
 	free_strv(cfg->measure.keep_env, cfg->measure.nkeep_env);
 	memset(cfg, 0, sizeof(*cfg));
 }
@@ -997,18 +998,25 @@ static int k_up_profiles(loader *l, const char *path, json_t *v)
 	return read_bool(l, path, v, &CFG(l)->upload.profiles);
 }
 
+static int k_up_artifacts_dir(loader *l, const char *path, json_t *v)
+{
+	return read_string(l, path, v, 1, 1, "a folder (a non-empty string) or null",
+			   &CFG(l)->upload.artifacts_dir);
+}
+
 static const key_def upload_keys[] = {
 	{ "enabled", k_up_enabled },
 	{ "results", k_up_results },
 	{ "reports", k_up_reports },
 	{ "profiles", k_up_profiles },
+	{ "artifacts_dir", k_up_artifacts_dir },
 };
 
 static int k_upload(loader *l, const char *path, json_t *v)
 {
 	if (!json_is_object(v))
 		return bad_value(l, path, "an object with \"enabled\", \"results\", "
-				 "\"reports\" and \"profiles\"", v);
+				 "\"reports\", \"profiles\" and \"artifacts_dir\"", v);
 	return load_keys(l, path, v, upload_keys, NNAMES(upload_keys));
 }
 
@@ -1384,6 +1392,8 @@ int pg_config_to_json(pg_buf *out, const pg_gate_config *cfg)
 	put(up, "results", json_boolean(cfg->upload.results), &failed);
 	put(up, "reports", json_boolean(cfg->upload.reports), &failed);
 	put(up, "profiles", json_boolean(cfg->upload.profiles), &failed);
+	put(up, "artifacts_dir", j_str(&w, "upload.artifacts_dir", cfg->upload.artifacts_dir),
+	    &failed);
 	put(root, "upload", json_incref(up), &failed);
 	put(root, "require_upload", json_boolean(cfg->require_upload), &failed);
 

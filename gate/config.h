@@ -45,6 +45,9 @@
  *   upload.results          true | false                       true
  *   upload.reports          true | false                       true
  *   upload.profiles         true | false                       true
+ *   upload.artifacts_dir    string (a folder) or null          null (gate: also write
+ *                                                              the run's artifacts
+ *                                                              there, uploaded or not)
  *   require_upload          true | false                       false
  *   quick.count             whole number 1..1000000            3
  *   quick.warmup            whole number 0..1000000            0
@@ -139,6 +142,8 @@ typedef struct pg_config_upload {
 	int results;
 	int reports;
 	int profiles;
+	char *artifacts_dir;          /* gate: a local copy of the artifacts
+				       * (gate/gate_artifacts.h), or NULL */
 } pg_config_upload;
 
 typedef struct pg_config_quick {

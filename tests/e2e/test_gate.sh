@@ -168,9 +168,28 @@ for f in results.txt report.json report.md report.xml; do
 done
 mkdir -p "$TMP/ro-store" && cp -r .perfgate/store/. "$TMP/ro-store/"
 rm -rf "$TMP/ro-store/v1/repo/runs" && printf 'in the way\n' >"$TMP/ro-store/v1/repo/runs"
-run pg gate -q -n 3 --store "$TMP/ro-store" -- "$SUITE"
+run pg gate -q -n 3 --store "$TMP/ro-store" --artifacts-dir "$TMP/ci-ro" -- "$SUITE"
 expect_rc 0 "a failed upload is reported but does not fail the gate"
 expect_err "warning: the run's artifacts were not uploaded"
+# --artifacts-dir: the CI job's copy of what the gate uploads, written
+# whether the upload failed, was turned off or worked
+for f in results.txt report.json report.md report.xml; do
+	[ -s "$TMP/ci-ro/$f" ] && ok "a failed upload: $f in --artifacts-dir" || not_ok "a failed upload: no $f in --artifacts-dir"
+done
+expect_json "$TMP/ci-ro/report.json" 'd["verdict"], d["artifacts"]' "pass None" "the copy is the final report"
+grep -c '^BenchmarkHash ' "$TMP/ci-ro/results.txt" | grep -qx 3 && ok "results.txt: the candidate's 3 runs" ||
+	not_ok "results.txt: $(grep -c '^BenchmarkHash ' "$TMP/ci-ro/results.txt")"
+printf '{"suite": ["%s"], "upload": {"reports": false, "artifacts_dir": "ci/perf"}}\n' "$SUITE" >"$TMP/art.json"
+run pg gate -q -n 3 --no-upload --config "$TMP/art.json" -- "$SUITE"
+expect_rc 0 "--no-upload with upload.artifacts_dir in perfgate.json"
+[ -s "$REPO/ci/perf/results.txt" ] && [ ! -e "$REPO/ci/perf/report.json" ] &&
+	ok "--no-upload: upload.artifacts_dir gets the results, not the reports (upload.reports false)" ||
+	not_ok "ci/perf: $(ls "$REPO/ci/perf" 2>&1)"
+rm -rf "$REPO/ci"
+mkdir -p "$TMP/in-the-way" && printf 'x\n' >"$TMP/in-the-way/file"
+run pg gate -q -n 3 --no-upload --artifacts-dir "$TMP/in-the-way/file/ci" -- "$SUITE"
+expect_rc 3 "an --artifacts-dir that cannot be written turns a pass into exit 3"
+expect_err "^perfgate: .*$TMP/in-the-way/file"
 run pg gate -q -n 3 --store "$TMP/ro-store" --require-upload --json "$TMP/up.json" -- "$SUITE"
 expect_rc 3 "... unless --require-upload"
 expect_json "$TMP/up.json" 'd["verdict"]' error "require-upload"
@@ -220,8 +239,8 @@ expect_out "\\(results and 2 profiles\\)$"
 git checkout -q -b real
 commit seven >/dev/null
 PG_EXAMPLE_SLOWDOWN=200 run pg gate -q -n 3 --measure callgrind --store "$TMP/real-store" \
-	--json "$TMP/real.json" --markdown "$TMP/real.md" -- "$EXAMPLE" -bench "$REAL_BENCH" \
-	-benchtime 2000x
+	--json "$TMP/real.json" --markdown "$TMP/real.md" --artifacts-dir "$TMP/real-ci" -- "$EXAMPLE" \
+	-bench "$REAL_BENCH" -benchtime 2000x
 expect_rc 1 "PG_EXAMPLE_SLOWDOWN=200 fails the gate"
 expect_json "$TMP/real.json" '[r["benchmark"] for r in d["rows"] if r["decision"] == "regression"]' \
 	"['Hash/fnv1a-64K']" "example suite"
@@ -245,6 +264,18 @@ expect_svg "$svg" "uploaded"
 expect_out "^  flame graph: $svg$"
 ls "$TMP"/real-store/v1/repo/runs/*/*/u*/profiles/Hash-fnv1a-64K.pb.gz >/dev/null 2>&1 &&
 	ok "the candidate's profiles were uploaded" || not_ok "no uploaded profiles"
+# ... and the CI job's copy has the same set: results, reports, profiles and
+# the flame graph, under the names they have in the store
+up=$(cd "$TMP"/real-store/v1/repo/runs/*/*/u*/ && find . -type f ! -name manifest.json | sort)
+ci=$(cd "$TMP/real-ci" && find . -type f | sort)
+[ -n "$up" ] && [ "$up" = "$ci" ] && ok "--artifacts-dir holds what was uploaded: $(echo $ci)" ||
+	not_ok "uploaded: $(echo $up); --artifacts-dir: $(echo $ci)"
+for f in results.txt report.json profiles/Hash-fnv1a-64K.pb.gz profiles/diff-Hash-fnv1a-64K.svg; do
+	[ -s "$TMP/real-ci/$f" ] && ok "--artifacts-dir: $f" || not_ok "--artifacts-dir: no $f"
+done
+grep -q 'pg_example_injected_slowdown' "$TMP/real-ci/profiles/diff-Hash-fnv1a-64K.svg" &&
+	ok "the flame graph in --artifacts-dir names the injected function" || not_ok "flame graph"
+expect_json "$TMP/real-ci/report.json" 'd["verdict"]' regression "--artifacts-dir report"
 # the Markdown report's profile section: the function escaped, the location
 grep -q '^### What grew in the profiles$' "$TMP/real.md" &&
 	grep -q '^\*\*Hash/fnv1a-64K\*\* (flame graph: `'"$svg"'`)$' "$TMP/real.md" &&

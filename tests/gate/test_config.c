@@ -73,6 +73,7 @@ static void test_defaults(void **state)
 	assert_false(c.require_quiet);
 	assert_true(c.upload.enabled && c.upload.results && c.upload.reports &&
 		    c.upload.profiles);
+	assert_null(c.upload.artifacts_dir);
 	assert_false(c.require_upload);
 	assert_int_equal(c.quick.count, 3);
 	assert_int_equal(c.quick.warmup, 0);
@@ -121,7 +122,7 @@ static const char full_json[] =
 	"  \"require_same_host\": true,\n"
 	"  \"require_quiet\": true,\n"
 	"  \"upload\": {\"enabled\": true, \"results\": false, \"reports\": true, "
-	"\"profiles\": false},\n"
+	"\"profiles\": false, \"artifacts_dir\": \"ci/perf artifacts\"},\n"
 	"  \"require_upload\": true,\n"
 	"  \"quick\": {\"count\": 4, \"warmup\": 1, \"args\": [\"-benchtime\", \"100ms\"], "
 	"\"store\": \".perfgate/quick\"},\n"
@@ -175,6 +176,7 @@ static void check_full(const pg_gate_config *c)
 	assert_false(c->upload.results);
 	assert_true(c->upload.reports);
 	assert_false(c->upload.profiles);
+	assert_string_equal(c->upload.artifacts_dir, "ci/perf artifacts");
 	assert_true(c->require_upload);
 	assert_int_equal(c->quick.count, 4);
 	assert_int_equal(c->quick.warmup, 1);
@@ -429,7 +431,13 @@ static void test_wrong_types(void **state)
 		  "\"higher\", not [\"MB/s\"]" },
 		{ "{\"upload\": true}",
 		  "perfgate.json: 'upload' must be an object with \"enabled\", \"results\", "
-		  "\"reports\" and \"profiles\", not true" },
+		  "\"reports\", \"profiles\" and \"artifacts_dir\", not true" },
+		{ "{\"upload\": {\"artifacts_dir\": \"\"}}",
+		  "perfgate.json: 'upload.artifacts_dir' must be a folder (a non-empty string) or "
+		  "null, not \"\"" },
+		{ "{\"upload\": {\"artifacts_dir\": false}}",
+		  "perfgate.json: 'upload.artifacts_dir' must be a folder (a non-empty string) or "
+		  "null, not false" },
 		{ "{\"upload\": {\"enabled\": \"false\"}}",
 		  "perfgate.json: 'upload.enabled' must be true or false, not \"false\"" },
 		{ "{\"quick\": {\"count\": 0}}",
@@ -727,7 +735,8 @@ static void test_starter_round_trip(void **state)
 			       "  \"missing_baseline\": \"pass\",\n"
 			       "  \"require_same_host\": false,\n  \"require_quiet\": false,\n"
 			       "  \"upload\": {\n    \"enabled\": true,\n    \"results\": true,\n"
-			       "    \"reports\": true,\n    \"profiles\": true\n  },\n"
+			       "    \"reports\": true,\n    \"profiles\": true,\n"
+			       "    \"artifacts_dir\": null\n  },\n"
 			       "  \"require_upload\": false,\n  \"quick\": {\n    \"count\": 3,\n"
 			       "    \"warmup\": 0,\n    \"args\": [],\n    \"store\": null\n  },\n"
 			       "  \"profile\": {\n    \"mode\": \"auto\",\n    \"runs\": 1,\n"

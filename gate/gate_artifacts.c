@@ -1,0 +1,141 @@
+/*
+ * perfgate gate --artifacts-dir: a local copy of the run's artifacts (see
+ * gate/gate_artifacts.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/error.h"
+#include "common/file.h"
+#include "gate/gate_artifacts.h"
+#include "common/banned.h"
+
+/* Write `len` bytes as `name` (may hold '/') below `dir`, creating the
+ * folders on the way. */
+static int put_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	pg_buf path = PG_BUF_INIT;
+	char *slash;
+	int err;
+
+	if (pg_buf_addf(&path, "%s/%s", dir, name) < 0) {
+		err = PG_ENOMEM;
+		goto cleanup;
+	}
+	slash = strrchr(path.ptr, '/');
+	*slash = '\0';
+	err = pg_mkdir_p(path.ptr, 0755);
+	*slash = '/';
+	if (err == 0)
+		err = pg_file_write_atomic(path.ptr, data, len);
+
+cleanup:
+	pg_buf_release(&path);
+	return err;
+}
+
+/* Copy the file `src` as `name` below `dir`. */
+static int copy_file(const char *dir, const char *name, const char *src)
+{
+	pg_buf data = PG_BUF_INIT;
+	int err;
+
+	if ((err = pg_file_read(&data, src)) == 0)
+		err = put_file(dir, name, data.ptr, data.len);
+	pg_buf_release(&data);
+	return err;
+}
+
+/* The three reports, rendered from `r` as --json, --markdown and --junit
+ * write them. */
+static int put_reports(const char *dir, const pg_report *r)
+{
+	pg_buf text = PG_BUF_INIT;
+	int err;
+
+	if ((err = pg_report_json_render(&text, r)) < 0 ||
+	    (err = put_file(dir, "report.json", text.ptr, text.len)) < 0)
+		goto cleanup;
+	pg_buf_reset(&text);
+	if ((err = pg_report_markdown(&text, r)) < 0 ||
+	    (err = put_file(dir, "report.md", text.ptr, text.len)) < 0)
+		goto cleanup;
+	pg_buf_reset(&text);
+	if ((err = pg_report_junit(&text, r)) == 0)
+		err = put_file(dir, "report.xml", text.ptr, text.len);
+
+cleanup:
+	pg_buf_release(&text);
+	return err;
+}
+
+/* The candidate's profiles (workdir/profiles/..., at any depth) as
+ * profiles/..., then the flame graphs under their own names. */
+static int put_profiles(const char *dir, const char *workdir, const char *const *svg_files,
+			const char *const *svg_names, size_t nsvg)
+{
+	pg_buf from = PG_BUF_INIT, src = PG_BUF_INIT, name = PG_BUF_INIT;
+	char **files = NULL;
+	size_t n = 0, i;
+	int err = 0;
+
+	if (workdir) {
+		if (pg_buf_addf(&from, "%s/profiles", workdir) < 0) {
+			err = PG_ENOMEM;
+			goto cleanup;
+		}
+		if ((err = pg_list_files(&files, &n, from.ptr)) < 0)
+			goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		pg_buf_reset(&src);
+		pg_buf_reset(&name);
+		if (pg_buf_addf(&src, "%s/%s", from.ptr, files[i]) < 0 ||
+		    pg_buf_addf(&name, "profiles/%s", files[i]) < 0) {
+			err = PG_ENOMEM;
+			goto cleanup;
+		}
+		if ((err = copy_file(dir, name.ptr, src.ptr)) < 0)
+			goto cleanup;
+	}
+	for (i = 0; i < nsvg; i++)
+		if ((err = copy_file(dir, svg_names[i], svg_files[i])) < 0)
+			goto cleanup;
+
+cleanup:
+	pg_free_strv(files);
+	pg_buf_release(&from);
+	pg_buf_release(&src);
+	pg_buf_release(&name);
+	return err;
+}
+
+int pg_gate_artifacts_write(const pg_config_upload *up, const pg_report *report,
+			    const pg_results *candidate, const char *workdir,
+			    const char *const *svg_files, const char *const *svg_names,
+			    size_t nsvg)
+{
+	const char *dir = up->artifacts_dir;
+	pg_buf results = PG_BUF_INIT;
+	int err = 0;
+
+	if (!dir)
+		return 0;
+	if (!*dir)
+		return pg_error_set(PG_EINPUT, "the artifacts folder is an empty name");
+	if ((err = pg_mkdir_p(dir, 0755)) < 0)
+		goto cleanup;
+	if (up->results && candidate && candidate->nseries &&
+	    ((err = pg_results_format_benchfmt(&results, candidate)) < 0 ||
+	     (err = put_file(dir, "results.txt", results.ptr, results.len)) < 0))
+		goto cleanup;
+	if (up->reports && report && (err = put_reports(dir, report)) < 0)
+		goto cleanup;
+	if (up->profiles)
+		err = put_profiles(dir, workdir, svg_files, svg_names, nsvg);
+
+cleanup:
+	pg_buf_release(&results);
+	return err;
+}

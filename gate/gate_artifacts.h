@@ -1,0 +1,46 @@
+#ifndef PG_GATE_ARTIFACTS_H
+#define PG_GATE_ARTIFACTS_H
+
+#include <stddef.h>
+
+#include "gate/config.h"
+#include "gate/report.h"
+#include "stats/results.h"
+
+/*
+ * `perfgate gate --artifacts-dir DIR` (upload.artifacts_dir in
+ * perfgate.json): a local copy of what the gate uploads for the run, for a
+ * CI job to keep as its own artifact (actions/upload-artifact, GitLab's
+ * artifacts:paths). The files have the names they have in the run's set
+ * in the store:
+ *
+ *   results.txt                    the candidate's results     (upload.results)
+ *   report.json report.md report.xml  the final reports        (upload.reports)
+ *   profiles/<file>                the candidate's profiles    (upload.profiles)
+ *   profiles/diff-<benchmark>.svg  the differential flame graph of each
+ *                                  regressed benchmark         (upload.profiles)
+ *
+ * upload.results/reports/profiles choose what is written, as they do for
+ * the store; upload.enabled (--no-upload) does not: the copy is written
+ * whether the store upload was skipped, failed or worked. DIR and its
+ * subfolders are created; files of the same names are replaced, others
+ * left alone. Nothing here prints.
+ */
+
+/*
+ * Write the copy into up->artifacts_dir; nothing (0) when it is NULL.
+ * `report` is rendered as JSON, Markdown and JUnit XML (what --json,
+ * --markdown and --junit write); `candidate` (NULL or without series: no
+ * results.txt); `workdir` the gate's temporary directory, whose profiles/
+ * folder holds the candidate's profiles (NULL: none); `svg_files[i]` the
+ * local flame graphs, `svg_names[i]` their names in the run
+ * ("profiles/diff-Hash.svg"). 0, or PG_EINFRA or PG_EINPUT (a file could
+ * not be written or read; the message names it) or PG_ENOMEM; the files
+ * written before a failure stay.
+ */
+int pg_gate_artifacts_write(const pg_config_upload *up, const pg_report *report,
+			    const pg_results *candidate, const char *workdir,
+			    const char *const *svg_files, const char *const *svg_names,
+			    size_t nsvg);
+
+#endif
