@@ -24,8 +24,10 @@ What is emulated, and how:
   endsWith, format), `run:` steps under `bash --noprofile --norc -eo
   pipefail` (GitHub's `shell: bash`) with GITHUB_OUTPUT, GITHUB_ENV and
   GITHUB_STEP_SUMMARY files, the composite action (its inputs, steps and
-  outputs). actions/checkout clones the origin (all branches with
-  fetch-depth 0, else that depth) and checks out the event's commit;
+  outputs; a run: step of it without `shell:` is an error, as on GitHub).
+  actions/checkout clones the origin (all branches with fetch-depth 0,
+  else that depth) into the workspace or its `path:` and checks out the
+  event's commit;
   actions/upload-artifact (v4) collects the files its `path:` names,
   relative to their least common ancestor, into the run's artifacts
   (--artifacts: a re-run, --run-attempt N, passes the earlier attempt's);
@@ -41,7 +43,8 @@ What is emulated, and how:
   `needs:`, the runner's checkout (GIT_DEPTH; a merge request pipeline
   fetches only the merge request's ref), before_script and script run as
   one `bash -eo pipefail` script as the runner does (lines that run apt or
-  make are skipped, and counted), artifacts (paths, reports), and
+  make are skipped, and counted), artifacts (the files of its paths,
+  reports), and
   `allow_failure: exit_codes`.
 
 Anything else a template uses is an error (exit 2), never silently
@@ -567,6 +570,9 @@ class GitHubRun:
                 state["status"] = "failure"
 
     def run_step(self, step, sid, ctx, step_env, workspace, root, inst, rec, state, env):
+        if rec["in_action"] and "shell" not in step:
+            # a workflow's run: step defaults to bash; a composite action's must say
+            die("action step %s: a composite action's run: step needs shell:" % sid)
         shell = step.get("shell", "bash")
         if shell != "bash":
             die("step %s: shell %r is not emulated" % (sid, shell))
@@ -608,6 +614,7 @@ class GitHubRun:
         uses = step["uses"]
         with_ = gh_interp(step.get("with") or {}, ctx, state["status"])
         if re.fullmatch(r"actions/checkout@v\d+", uses):
+            rec["workspace"] = workspace
             return self.checkout(with_, workspace, rec)
         if re.fullmatch(r"actions/upload-artifact@v\d+", uses):
             return self.upload(with_, workspace, rec)
@@ -617,10 +624,16 @@ class GitHubRun:
         die("uses: %s is not emulated" % uses)
 
     def checkout(self, with_, workspace, rec):
-        unknown = set(with_) - {"fetch-depth"}
+        unknown = set(with_) - {"fetch-depth", "path"}
         if unknown:
             die("actions/checkout: unsupported inputs %s" % sorted(unknown))
         depth = int(with_.get("fetch-depth", "1") or 1)
+        if with_.get("path"):
+            # path: where the repository goes, below the workspace
+            workspace = os.path.normpath(os.path.join(workspace, with_["path"]))
+            if not workspace.startswith(rec["workspace"] + os.sep):
+                die("actions/checkout: path %r is outside the workspace" % with_["path"])
+            os.makedirs(workspace)
         ref = ("refs/pull/%s/merge" % self.a.pr) if self.a.event == "pull_request" \
             else "refs/heads/" + self.a.ref
         origin = "file://" + os.path.abspath(self.a.origin)
@@ -642,7 +655,7 @@ class GitHubRun:
             git(["checkout", "-q", "--detach", sha], cwd=workspace)
         else:
             git(["checkout", "-q", "-B", self.a.ref, sha], cwd=workspace)
-        rec["checkout"] = {"depth": depth, "sha": sha}
+        rec["checkout"] = {"depth": depth, "sha": sha, "path": workspace}
         log("  checkout %s (%s, fetch-depth %d)" % (ref, sha[:7], depth))
         return True
 
@@ -1024,7 +1037,15 @@ class GitLabRun:
         art = job.get("artifacts") or {}
         found = {}
         for p in art.get("paths") or []:
-            found[p] = sorted(glob.glob(os.path.join(project_dir, p)))
+            # the files a path collects, relative to the project (as the
+            # artifact's archive holds them)
+            files = []
+            for hit in glob.glob(os.path.join(project_dir, p)):
+                if os.path.isdir(hit):
+                    files += [os.path.join(d, f) for d, _, fs in os.walk(hit) for f in fs]
+                else:
+                    files.append(hit)
+            found[p] = sorted(os.path.relpath(f, project_dir) for f in files)
         reports = {kind: os.path.join(project_dir, path)
                    for kind, path in (art.get("reports") or {}).items()}
         inst = {"name": label, "status": status, "exit_code": rc, "project_dir": project_dir,

@@ -81,6 +81,16 @@ C3=$(git rev-parse HEAD)
 M3=$(git commit-tree "$C3^{tree}" -p "$C1" -p "$C3" -m "Merge crash into main")
 git update-ref refs/pull/3/merge "$M3"
 git update-ref refs/merge-requests/3/head "$C3"
+# a pull request whose perfgate configuration for CI is perf/perfgate-ci.json
+# (the action's config: input, relative to its working-directory)
+git checkout -q -b ci-config feature
+mkdir -p perf
+printf '{"suite": ["%s"], "count": 7, "warmup": 0, "thresholds": {"benchmarks": {"Walk": 12}}}\n' \
+	"$SUITE" >perf/perfgate-ci.json
+git add perf && git commit -qm "a configuration for CI"
+C6=$(git rev-parse HEAD)
+M6=$(git commit-tree "$C6^{tree}" -p "$C1" -p "$C6" -m "Merge ci-config into main")
+git update-ref refs/pull/6/merge "$M6"
 git checkout -q main
 cd "$TMP" || exit 1
 
@@ -105,10 +115,11 @@ chmod +x "$TMP/bin/gh"
 
 SECRET="tok-$$-do-not-print"
 GH=$TOP/ci-templates/github
-gh_run() { # gh_run NAME WORKFLOW ARGS...: emulate a workflow run
+gh_run() { # gh_run NAME WORKFLOW ARGS...: emulate a workflow run (WORKFLOW: in workflows/, or a path)
 	name=$1 wf=$2
 	shift 2
-	run "$PYTHON" "$CIT" github "$GH/workflows/$wf" --origin "$ORIGIN" --work "$TMP/gh/$name" \
+	case $wf in /*) ;; *) wf=$GH/workflows/$wf ;; esac
+	run "$PYTHON" "$CIT" github "$wf" --origin "$ORIGIN" --work "$TMP/gh/$name" \
 		--action-dir "$GH" --result "$TMP/gh/$name.json" --var "PERFGATE_STORE=$STORE" \
 		--secret "PERFGATE_STORE_TOKEN=$SECRET" --stub-step deps --stub-step "build:perfgate=$PERFGATE" "$@"
 }
@@ -150,7 +161,8 @@ expect_json "$TMP/gh/pr-pass/artifacts/perfgate-gate/report.json" "d['baseline']
 	"$C1 merge base of HEAD and origin/main" "the baseline is main's"
 expect_json "$TMP/gh/pr-pass/artifacts/perfgate-gate/report.json" "d['candidate']['commit']" "$M2" "the merge commit is measured"
 expect_json "$R" "$(step perf-gate 0 upload)['artifact']['files']" \
-	"['perfgate.log', 'report.json', 'report.md', 'report.xml']" "uploaded reports"
+	"['artifacts/report.json', 'artifacts/report.md', 'artifacts/report.xml', 'artifacts/results.txt', 'perfgate.log', 'report.json', 'report.md', 'report.xml']" \
+	"uploaded: the reports, the log and the gate's --artifacts-dir"
 expect_json "$R" "$(step perf-gate 0 upload)['artifact']['retention-days']" 14 "artifact retention"
 grep -qi 'pass' "$TMP/gh/pr-pass/perf-gate/summary.md" && ok "the step summary has the Markdown report" ||
 	not_ok "step summary"
@@ -221,6 +233,87 @@ run "$PYTHON" "$CIT" github "$GH/workflows/perf-gate.yml" --origin "$ORIGIN" --w
 expect_rc 1 "a renamed flag in the action fails the emulated job"
 expect_json "$TMP/gh/drift.json" "$(step perf-gate 0 run)['outputs']['exit-code']" 2 "usage error"
 
+# --- a composite action's run: step must name its shell (GitHub refuses the action otherwise)
+cp -r "$GH" "$TMP/noshell-action"
+awk '/^    - name: Run perfgate$/ { s = 1 } s && /^      shell: bash$/ { s = 0; next } { print }' \
+	"$GH/action.yml" >"$TMP/noshell-action/action.yml"
+cmp -s "$GH/action.yml" "$TMP/noshell-action/action.yml" && not_ok "setup: shell: bash was not removed"
+run "$PYTHON" "$CIT" github "$GH/workflows/perf-gate.yml" --origin "$ORIGIN" --work "$TMP/gh/noshell" \
+	--action-dir "$TMP/noshell-action" --result "$TMP/gh/noshell.json" --var "PERFGATE_STORE=$STORE" \
+	--stub-step deps --stub-step "build:perfgate=$PERFGATE" --event pull_request --sha "$M2" --head feature
+expect_rc 2 "a composite run: step without shell: is refused"
+expect_err "action step run: a composite action's run: step needs shell:"
+
+# --- the inputs config, threshold, count and working-directory, with the
+# repository checked out in a subdirectory of the workspace (path:)
+mkdir -p "$TMP/gh-wf"
+"$PYTHON" - "$GH/workflows/perf-gate.yml" "$TMP/gh-wf/perf-gate-subdir.yml" <<'PY'
+import sys, yaml
+wf = yaml.safe_load(open(sys.argv[1]))
+for s in wf["jobs"]["perf-gate"]["steps"]:
+    if s.get("uses", "").startswith("actions/checkout@"):
+        s.setdefault("with", {})["path"] = "src/widgets"
+yaml.safe_dump(wf, open(sys.argv[2], "w"), sort_keys=False)
+PY
+subdir_run() { # subdir_run NAME RUN-ID ARGS...: the pull request of perf/perfgate-ci.json in src/widgets
+	name=$1 id=$2
+	shift 2
+	gh_run "$name" "$TMP/gh-wf/perf-gate-subdir.yml" --event pull_request --sha "$M6" --head ci-config \
+		--pr 6 --run-id "$id" --with '*.working-directory=src/widgets' \
+		--with '*.config=perf/perfgate-ci.json' --with '*.count=4' "$@"
+}
+SEEDED_SHIFT=Hash=20 subdir_run subdir 600 --with '*.threshold=30'
+expect_rc 0 "GitHub perf-gate in src/widgets: a 20% slowdown passes with threshold: 30"
+R=$TMP/gh/subdir/artifacts/perfgate-gate/report.json
+expect_json "$TMP/gh/subdir.json" "d['jobs']['perf-gate']['instances'][0]['steps'][0]['checkout']['path'].endswith('/src/widgets')" \
+	True "checked out into src/widgets"
+expect_json "$R" "sorted(set((r['benchmark'], r['threshold_percent']) for r in d['rows'] if r['benchmark'] in ('Hash', 'Walk')))" \
+	"[('Hash', 30.0), ('Walk', 12.0)]" "threshold: 30 (--threshold), Walk 12 from config: perf/perfgate-ci.json"
+expect_json "$R" "sorted(set(r['new']['n'] for r in d['rows']))" "[4]" "count: 4 (not the config's 7)"
+expect_json "$R" "d['baseline']['commit']" "$C1" "the baseline found from the subdirectory's repository"
+SEEDED_SHIFT=Hash=20 subdir_run subdir-default 601
+expect_rc 1 "... and fails with the default threshold"
+expect_json "$TMP/gh/subdir-default.json" "$(step perf-gate 0 run)['outputs']['verdict']" regression "default threshold"
+
+# --- the real harness suite (build/examples/example-suite), counted by
+# callgrind (instructions/op: exact, whatever the machine's load), a few
+# benchmarks: both roles through the templates, and a 3x slowdown of Hash
+# whose profiles and flame graph must reach the uploaded artifact
+EXAMPLE=$(dirname "$PERFGATE")/examples/example-suite
+if ! command -v valgrind >/dev/null 2>&1; then
+	echo "# valgrind is not installed: the example suite's case is skipped"
+elif nm "$(dirname "$PERFGATE")/libperfgate_bench.a" 2>/dev/null | grep -q '__asan_version_mismatch_check'; then
+	echo "# the harness is built with AddressSanitizer, which valgrind cannot run: skipped"
+else
+	REAL=$TMP/real-origin
+	git init -q -b main "$REAL"
+	printf '{"suite": ["%s", "-bench", "Hash|Sort/n=100$", "-benchtime", "2000x"], "count": 3, "measure": {"mode": "callgrind"}}\n' \
+		"$EXAMPLE" >"$REAL/perfgate.json"
+	printf '.perfgate/\n' >"$REAL/.gitignore"
+	git -C "$REAL" add -A && git -C "$REAL" commit -qm one
+	R1=$(git -C "$REAL" rev-parse HEAD)
+	git -C "$REAL" checkout -q -b feature
+	echo two >"$REAL/file" && git -C "$REAL" add file && git -C "$REAL" commit -qm two
+	R2=$(git -C "$REAL" rev-parse HEAD)
+	RM=$(git -C "$REAL" commit-tree "$R2^{tree}" -p "$R1" -p "$R2" -m "Merge feature into main")
+	git -C "$REAL" update-ref refs/pull/9/merge "$RM"
+	gh_run real-base perf-baseline.yml --event push --ref main --sha "$R1" --run-id 900 \
+		--origin "$REAL" --var "PERFGATE_STORE=$TMP/real-store"
+	expect_rc 0 "GitHub perf-baseline with the example suite under callgrind"
+	PG_EXAMPLE_SLOWDOWN=200 gh_run real-pr perf-gate.yml --event pull_request --sha "$RM" --head feature \
+		--pr 9 --run-id 901 --origin "$REAL" --var "PERFGATE_STORE=$TMP/real-store"
+	expect_rc 1 "GitHub perf-gate: the example suite's Hash 3x slower fails the job"
+	A=$TMP/gh/real-pr/artifacts/perfgate-gate
+	expect_json "$A/report.json" "[(r['benchmark'], r['unit']) for r in d['rows'] if r['decision'] == 'regression']" \
+		"[('Hash/fnv1a-64K', 'instructions/op')]" "example suite"
+	for f in artifacts/results.txt artifacts/profiles/Hash-fnv1a-64K.pb.gz artifacts/profiles/Sort-n=100.pb.gz \
+		artifacts/profiles/diff-Hash-fnv1a-64K.svg; do
+		[ -s "$A/$f" ] && ok "the uploaded artifact has $f" || not_ok "the uploaded artifact has no $f: $(cd "$A" && find . -type f | sort | tr '\n' ' ')"
+	done
+	grep -q 'pg_example_injected_slowdown' "$A/artifacts/profiles/diff-Hash-fnv1a-64K.svg" &&
+		ok "its flame graph names the injected function" || not_ok "flame graph"
+fi
+
 # === GitLab
 GL=$TOP/ci-templates/gitlab
 GLSTORE=$TMP/gl-store
@@ -287,6 +380,9 @@ expect_json "$P/report.json" "d['baseline']['commit'], d['baseline']['source']" 
 	"$C1 merge base of HEAD and origin/main" "the target branch was fetched for the merge base"
 expect_json "$R" "sorted($(inst perf-gate)['artifacts']['reports'])" "['junit', 'metrics']" "junit and metrics reports"
 expect_json "$R" "$(inst perf-gate)['artifacts']['expire_in']" "14 days" "gate artifacts expiry"
+expect_json "$R" "[f for f in $(inst perf-gate)['artifacts']['paths']['perfgate-reports/'] if f.startswith('perfgate-reports/artifacts/')]" \
+	"['perfgate-reports/artifacts/report.json', 'perfgate-reports/artifacts/report.md', 'perfgate-reports/artifacts/report.xml', 'perfgate-reports/artifacts/results.txt']" \
+	"the job's artifacts hold the gate's --artifacts-dir"
 "$PYTHON" -c 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); assert len(list(r.iter("testcase"))) >= 18' \
 	"$P/report.xml" && ok "the JUnit report parses" || not_ok "JUnit report"
 m=$(metrics "$P/metrics.txt" 2>&1)
