@@ -1,7 +1,7 @@
 /*
- * perfgate hook install|uninstall|show: perfgate's git pre-push hook
+ * perfgate hook install|uninstall|show|config: perfgate's git pre-push hook
  * (ci-templates/hooks/pre-push) in the repository containing the current
- * directory.
+ * directory, and the settings it reads from perfgate.json.
  */
 #include <errno.h>
 #include <limits.h>
@@ -12,6 +12,8 @@
 #include "common/buf.h"
 #include "common/error.h"
 #include "gate/cmd.h"
+#include "gate/config.h"
+#include "gate/gate_job.h"
 #include "gate/hook.h"
 #include "common/banned.h"
 
@@ -19,12 +21,15 @@ static const char hook_usage[] =
 	"usage: perfgate hook install\n"
 	"   or: perfgate hook uninstall\n"
 	"   or: perfgate hook show\n"
+	"   or: perfgate hook config KEY\n"
 	"\n"
-	"perfgate's git pre-push hook: before a push of the commit checked out, it\n"
-	"runs 'perfgate gate --quick' against the local store and refuses the push\n"
-	"when a benchmark got slower than allowed (only then: no baseline, a store\n"
-	"that is down or a crashed suite give a warning). 'git push --no-verify'\n"
-	"skips it.\n"
+	"perfgate's git pre-push hook: before a push of a branch, it runs 'perfgate\n"
+	"gate --quick' on the pushed commit against the local store and refuses the\n"
+	"push when a benchmark got slower than allowed (only then: no baseline, a\n"
+	"store that is down or a crashed suite give a warning). A pushed commit that\n"
+	"is not the clean HEAD is built apart in a temporary worktree with\n"
+	"perfgate.json's \"build\" command (without one it is not checked).\n"
+	"'git push --no-verify' skips the hook.\n"
 	"\n"
 	"    install     write the hook into the repository's hooks directory\n"
 	"                (core.hooksPath when set), with this perfgate binary's\n"
@@ -33,10 +38,14 @@ static const char hook_usage[] =
 	"                changes nothing.\n"
 	"    uninstall   remove the hook and put pre-push.local back\n"
 	"    show        print the hook as install would write it\n"
+	"    config KEY  print a setting of the repository's perfgate.json (or its\n"
+	"                default) by its dotted key, e.g. build or quick.store: a\n"
+	"                string as it is, null as nothing, the rest as JSON (the\n"
+	"                hook reads the pushed commit's build command with it)\n"
 	"\n"
-	"exit status: 0 done, 2 usage error, not in a repository, or a hook that\n"
+	"exit status: 0 done, 2 usage error, not in a repository, a hook that\n"
 	"cannot be kept (pre-push and pre-push.local both exist) or is not ours,\n"
-	"3 the hook could not be written\n";
+	"or a broken perfgate.json or unknown KEY, 3 the hook could not be written\n";
 
 /* The absolute path of this perfgate binary. */
 static int self_path(pg_buf *out)
@@ -92,8 +101,9 @@ static int do_install(void)
 		break;
 	}
 	if (what != PG_HOOK_UNCHANGED)
-		fputs("perfgate: pushes of HEAD now run 'perfgate gate --quick'; a regression "
-		      "refuses the push ('git push --no-verify' skips the check)\n", stdout);
+		fputs("perfgate: pushes now run 'perfgate gate --quick' on the pushed commit; a "
+		      "regression refuses the push ('git push --no-verify' skips the check)\n",
+		      stdout);
 	status = pg_finish_stdout(PG_EXIT_OK);
 
 cleanup:
@@ -146,15 +156,45 @@ static int do_show(void)
 	return status;
 }
 
+static int do_config(const char *key)
+{
+	pg_gate_config cfg;
+	pg_job_opts o;
+	pg_buf value = PG_BUF_INIT;
+	int err, status;
+
+	pg_job_opts_init(&o);
+	if ((err = pg_config_init(&cfg)) < 0 || (err = pg_job_config(&cfg, &o)) < 0 ||
+	    (err = pg_config_value(&value, &cfg, key)) < 0) {
+		status = pg_die_code(err);
+	} else {
+		if (value.len)
+			printf("%s\n", value.ptr);
+		status = pg_finish_stdout(PG_EXIT_OK);
+	}
+	pg_config_release(&cfg);
+	pg_buf_release(&value);
+	return status;
+}
+
 int cmd_hook(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : NULL;
 
 	if (!sub)
-		return pg_usage_error(hook_usage, "hook: install, uninstall or show?");
+		return pg_usage_error(hook_usage, "hook: install, uninstall, show or config?");
 	if (!strcmp(sub, "-h") || !strcmp(sub, "--help")) {
 		fputs(hook_usage, stdout);
 		return pg_finish_stdout(PG_EXIT_OK);
+	}
+	if (!strcmp(sub, "config")) {
+		if (argc == 3 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
+			fputs(hook_usage, stdout);
+			return pg_finish_stdout(PG_EXIT_OK);
+		}
+		if (argc != 3)
+			return pg_usage_error(hook_usage, "hook config: one KEY, e.g. build");
+		return do_config(argv[2]);
 	}
 	if (argc > 2) {
 		if (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help")) {

@@ -1460,6 +1460,50 @@ cleanup:
 	return err;
 }
 
+int pg_config_value(pg_buf *out, const pg_gate_config *cfg, const char *key)
+{
+	pg_buf text = PG_BUF_INIT, path = PG_BUF_INIT;
+	json_t *root = NULL, *v;
+	char *part, *dot, *dumped = NULL;
+	int err;
+
+	if ((err = pg_config_to_json(&text, cfg)) < 0)
+		goto cleanup;
+	if (!(root = json_loadb(text.ptr, text.len, 0, NULL)) || pg_buf_adds(&path, key) < 0) {
+		err = pg_error_set(PG_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	/* down the dotted key, one object at a time */
+	v = root;
+	for (part = path.ptr; v; part = dot + 1) {
+		dot = strchr(part, '.');
+		if (dot)
+			*dot = '\0';
+		v = json_is_object(v) && *part ? json_object_get(v, part) : NULL;
+		if (!dot)
+			break;
+	}
+	if (!v) {
+		err = pg_error_set(PG_EINPUT, "no setting '%s' in perfgate.json", key);
+		goto cleanup;
+	}
+	if (json_is_string(v)) {
+		err = pg_buf_adds(out, json_string_value(v));
+	} else if (!json_is_null(v)) {
+		if (!(dumped = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)))
+			err = pg_error_set(PG_ENOMEM, "out of memory");
+		else
+			err = pg_buf_adds(out, dumped);
+	}
+
+cleanup:
+	free(dumped);
+	json_decref(root);
+	pg_buf_release(&text);
+	pg_buf_release(&path);
+	return err;
+}
+
 /* ------------------------------------------------------------ the rule */
 
 /* The length of `name` without a "-N" procs suffix, or 0 when it has

@@ -255,6 +255,14 @@ int pg_config_to_json(pg_buf *out, const pg_gate_config *cfg);
  * PG_ENOMEM. */
 int pg_config_starter(pg_buf *out, char *const *suite, size_t nsuite);
 
+/* One setting of `cfg`, named by its dotted key in the table above
+ * ("build", "quick.store"), appended to `out` as `perfgate hook config`
+ * prints it: a string as it is, null as nothing, anything else as compact
+ * JSON ("3", "true", "[\"-benchtime\",\"100ms\"]", an object). 0,
+ * PG_EINPUT "no setting 'x' in perfgate.json" (also for a key below a
+ * value that is not an object), PG_ENOMEM. */
+int pg_config_value(pg_buf *out, const pg_gate_config *cfg, const char *key);
+
 /* ---- the rule callback of stats/decide.h ---- */
 
 /* A pg_rule_fn: `ctx` is a const pg_gate_config *. Fills the threshold

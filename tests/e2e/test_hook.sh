@@ -2,9 +2,13 @@
 # `perfgate hook install` and the pre-push hook (ci-templates/hooks/pre-push)
 # with real `git push`es to a local bare repository: a push with a
 # regression is refused, a clean one goes through, --no-verify skips the
-# check, a push that does not include HEAD and an infrastructure error are
-# let through, a pre-existing hook is kept, runs first and comes back on
-# uninstall, core.hooksPath is respected. The suite is the seeded fake
+# check, an infrastructure error is let through; the pushed commit is what
+# is measured: a branch that is not checked out, or HEAD under uncommitted
+# changes, is built apart in a temporary worktree (perfgate.json's "build")
+# and a regression in it refused, uncommitted changes never count, and
+# without a build command it is let through with a note; a pre-existing
+# hook is kept, runs first and comes back on uninstall, core.hooksPath is
+# respected. The suite is the seeded fake
 # suite (tests/e2e/suites/seeded-suite.py), the store the local default.
 . "$(dirname "$0")/lib.sh"
 SUITE=$TOP/tests/e2e/suites/seeded-suite.py
@@ -94,27 +98,84 @@ SEEDED_SHIFT=Hash=20 run git push --no-verify origin feature
 expect_rc 0 "git push --no-verify with a regression"
 if grep -q "perfgate pre-push\|^perfgate:" "$TMP/err"; then not_ok "the hook ran"; else ok "the hook did not run"; fi
 
-# a push that does not include HEAD is not checked
+# a branch that is not checked out cannot be measured without a "build"
+# command to build it apart: one line, and the push goes through
 git branch other main
 SEEDED_SHIFT=Hash=20 run git push origin other
-expect_rc 0 "a push of another branch goes through"
-expect_err "perfgate pre-push: HEAD \\([0-9a-f]+\\) is not among the commits being pushed: not checked"
-# nor is a tag, nor a deletion
+expect_rc 0 "a push of another branch, no build command: goes through"
+expect_err "^perfgate pre-push: [0-9a-f]+ could not be measured: it is not the clean HEAD and perfgate.json has no \"build\" command to build it apart; pushing without the check\$"
+n=$(grep -c '^perfgate' "$TMP/err")
+[ "$n" -eq 1 ] && ok "in one line" || not_ok "$n lines"
+[ "$(git worktree list | wc -l)" -eq 1 ] && ok "no worktree left behind" || not_ok "worktrees: $(git worktree list)"
+# a tag, a deletion: not checked
 git tag v1
 SEEDED_SHIFT=Hash=20 run git push origin v1
 expect_rc 0 "a tag push goes through unchecked"
-expect_err "not among the commits being pushed"
+expect_err "no branch commit to check \\(tags and deletions are not checked\\)"
 SEEDED_SHIFT=Hash=20 run git push origin :other
 expect_rc 0 "a deletion goes through unchecked"
+expect_err "no branch commit to check"
 
 # an infrastructure error (the suite crashes) warns and lets the push through
-cp perfgate.json "$TMP/perfgate.json"
+git checkout -q -b crash
 printf '{"suite": ["sh", "-c", "kill -SEGV $$"]}\n' >perfgate.json
-run git push origin HEAD:refs/heads/crash
+git commit -qam "a suite that crashes"
+run git push origin crash
 expect_rc 0 "a crashing suite does not block the push"
 expect_err "warning: the check could not be made \\(perfgate exit status 3\\); pushing anyway"
-expect_err "uncommitted changes are measured too"
-cp "$TMP/perfgate.json" perfgate.json
+git checkout -q feature
+
+# --- the pushed commit, never the working tree: with a "build" command, a
+# commit that is not the clean HEAD is checked out in a temporary worktree,
+# built and measured there (the seeded suite reads its "code change" from
+# seeded-shift.txt in the folder it runs in) against this repository's store
+mkdir -p "$TMP/hook-tmp"
+export TMPDIR="$TMP/hook-tmp"
+printf '{"suite": ["%s"], "quick": {"count": 5}, "build": "echo building $(git rev-parse HEAD) in $(basename $(pwd))"}\n' \
+	"$SUITE" >perfgate.json
+printf '' >seeded-shift.txt
+git add perfgate.json seeded-shift.txt && git commit -qm "a build command"
+run git push origin feature
+expect_rc 0 "a clean HEAD with a build command"
+expect_err "perfgate pre-push: checking [0-9a-f]+ with 'perfgate gate --quick'\\.\\.\\.\$"
+expect_err "^perfgate: PASS"
+grep -q '^building ' "$REPO/.git/perfgate/pre-push.txt" && not_ok "a clean HEAD was built" ||
+	ok "a clean HEAD is measured here, as it is built"
+# a branch that is not checked out, with a regression committed in it
+git checkout -q -b slow
+printf 'Hash=20' >seeded-shift.txt && git commit -qam "Hash 20% slower"
+SLOW=$(git rev-parse HEAD)
+git checkout -q feature
+run git push origin slow
+if [ "$rc" -ne 0 ]; then ok "a regression in a branch that is not checked out is refused (exit $rc)"; else not_ok "slow was pushed"; fi
+expect_err "^perfgate pre-push: checking [0-9a-f]+ with 'perfgate gate --quick' \\(built apart in a temporary worktree\\)\\.\\.\\.\$"
+expect_err "^perfgate: REGRESSION: 1 of 18 benchmark metrics slower than allowed \\(Hash ns/op"
+expect_err "push refused"
+[ -z "$(remote_has slow)" ] && ok "slow is not on the remote" || not_ok "slow reached the remote"
+grep -qx "building $SLOW in repo" "$REPO/.git/perfgate/pre-push.txt" &&
+	ok "built at the pushed commit, in a worktree named like the repository" ||
+	not_ok "report: $(grep building "$REPO/.git/perfgate/pre-push.txt")"
+[ "$(git worktree list | wc -l)" -eq 1 ] && ok "the worktree is removed" || not_ok "worktrees: $(git worktree list)"
+[ -z "$(ls -A "$TMP/hook-tmp")" ] && ok "the temporary folder is removed" || not_ok "left: $(ls -A "$TMP/hook-tmp")"
+[ "$(git rev-parse HEAD)" != "$SLOW" ] && git diff --quiet HEAD -- && ok "the working tree is untouched" ||
+	not_ok "the working tree changed"
+# uncommitted changes do not count: a regression in the working tree only...
+echo eight >>file && git commit -qam eight
+printf 'Hash=20' >seeded-shift.txt
+run git push origin feature
+expect_rc 0 "a regression only in uncommitted changes does not refuse the push"
+expect_err "built apart in a temporary worktree"
+expect_err "^perfgate: PASS"
+[ "$(remote_has feature)" = "$(git rev-parse HEAD)" ] && ok "feature is on the remote" || not_ok "feature was not pushed"
+# ... nor does a working tree that undoes a committed regression
+git commit -qam "Hash 20% slower, committed"
+printf '' >seeded-shift.txt
+run git push origin feature
+if [ "$rc" -ne 0 ]; then ok "a committed regression is refused whatever the working tree says (exit $rc)"; else not_ok "pushed"; fi
+expect_err "^perfgate: REGRESSION: 1 of 18 benchmark metrics slower than allowed \\(Hash ns/op"
+[ "$(cat seeded-shift.txt)" = "" ] && ok "the uncommitted change is still there" || not_ok "the working tree changed"
+git checkout -q -- seeded-shift.txt && git reset -q --hard HEAD~1
+unset TMPDIR
 
 # a hook without a perfgate binary to call warns and lets the push through
 sed "s|^perfgate_bin=.*|perfgate_bin='$TMP/gone/perfgate'|" "$HOOK" >"$TMP/hook.gone"
@@ -193,6 +254,21 @@ echo six >>file && git commit -qam six
 SEEDED_SHIFT=Hash=20 run git push origin feature
 if [ "$rc" -ne 0 ]; then ok "core.hooksPath: a regression is refused"; else not_ok "core.hooksPath: pushed"; fi
 expect_err "^perfgate: REGRESSION"
+
+# --- perfgate hook config: the settings the hook reads from perfgate.json
+run pg hook config build
+expect_rc 0 "hook config build"
+expect_out '^echo building \$\(git rev-parse HEAD\) in \$\(basename \$\(pwd\)\)$'
+run pg hook config quick.count
+expect_out '^5$'
+run pg hook config quick.store
+expect_rc 0 "hook config quick.store (null)"
+expect_empty_out
+run pg hook config quick.bogus
+expect_rc 2 "hook config of an unknown key"
+expect_err "^perfgate: no setting 'quick.bogus' in perfgate.json$"
+run pg hook config
+expect_rc 2 "hook config without a key"
 
 # --- outside a repository, usage
 cd "$TMP" || exit 1

@@ -781,6 +781,48 @@ static void test_starter_round_trip(void **state)
 	pg_buf_release(&want);
 }
 
+/* One setting by its dotted key, as `perfgate hook config` prints it. */
+static void test_value(void **state)
+{
+	static const struct {
+		const char *key, *want;
+	} ok[] = {
+		{ "build", "make -C bench \"all\"" },
+		{ "quick.store", ".perfgate/quick" },
+		{ "store", "" },               /* null: nothing */
+		{ "count", "10" },
+		{ "require_upload", "true" },
+		{ "quick.args", "[\"-benchtime\",\"100ms\"]" },
+		{ "thresholds.default", "5" },
+		{ "upload.artifacts_dir", "" },
+	};
+	static const char *const bad[] = { "bogus", "quick.bogus", "count.x", "", "quick.",
+					   ".quick", "build.x" };
+	pg_gate_config c;
+	pg_buf v = PG_BUF_INIT;
+	char want[128];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(parse(&c, "{\"build\": \"make -C bench \\\"all\\\"\", "
+			       "\"require_upload\": true, \"quick\": {\"args\": [\"-benchtime\", "
+			       "\"100ms\"], \"store\": \".perfgate/quick\"}}"), 0);
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		pg_buf_reset(&v);
+		assert_int_equal(pg_config_value(&v, &c, ok[i].key), 0);
+		assert_string_equal(v.ptr, ok[i].want);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pg_buf_reset(&v);
+		assert_int_equal(pg_config_value(&v, &c, bad[i]), PG_EINPUT);
+		snprintf(want, sizeof(want), "no setting '%s' in perfgate.json", bad[i]);
+		assert_string_equal(pg_error_last(), want);
+		assert_int_equal(v.len, 0);
+	}
+	pg_buf_release(&v);
+	pg_config_release(&c);
+}
+
 static void test_setters_and_quick(void **state)
 {
 	static char *argv[] = { "./bench", "-benchmem" };
@@ -853,6 +895,7 @@ int main(void)
 		cmocka_unit_test(test_threshold_precedence),
 		cmocka_unit_test(test_directions),
 		cmocka_unit_test(test_starter_round_trip),
+		cmocka_unit_test(test_value),
 		cmocka_unit_test(test_setters_and_quick),
 		cmocka_unit_test(test_default_path),
 	};
