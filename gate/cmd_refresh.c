@@ -39,6 +39,7 @@ static const char refresh_usage[] =
 	"    --measure time|callgrind  what to measure (default: \"measure\" in\n"
 	"                           perfgate.json, else time)\n"
 	"    --allow-dirty          push even when the working tree has changes\n"
+	"    -o, --output FILE      also write the measured results to FILE\n"
 	"    --cacert FILE          trust this CA too (store over https)\n"
 	"    --allow-insecure-http  allow credentials over plain http://\n"
 	"    -v, --verbose          log store requests\n"
@@ -95,6 +96,7 @@ int cmd_baseline_refresh(int argc, char **argv)
 		{ "quick", no_argument, NULL, R_QUICK },
 		{ "require-quiet", no_argument, NULL, R_REQ_QUIET },
 		{ "allow-dirty", no_argument, NULL, R_DIRTY },
+		{ "output", required_argument, NULL, 'o' },
 		{ "measure", required_argument, NULL, R_MEASURE },
 		{ "cacert", required_argument, NULL, R_CACERT },
 		{ "allow-insecure-http", no_argument, NULL, R_INSECURE },
@@ -110,7 +112,7 @@ int cmd_baseline_refresh(int argc, char **argv)
 	pg_results results;
 	pg_store *store = NULL;
 	pg_buf project = PG_BUF_INIT, tmp = PG_BUF_INIT, path = PG_BUF_INIT, where = PG_BUF_INIT;
-	const char *branch = NULL;
+	const char *branch = NULL, *output = NULL;
 	char **paths = NULL, **names = NULL, **prof_files = NULL;
 	size_t nprof = 0;
 	pg_buf profiles = PG_BUF_INIT;
@@ -125,13 +127,14 @@ int cmd_baseline_refresh(int argc, char **argv)
 	pg_results_init(&results);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+n:vqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+n:o:vqh", longopts, NULL)) != -1) {
 		err = 0;
 		switch (c) {
 		case R_CONFIG: jo.config_path = optarg; break;
 		case R_STORE: jo.store = optarg; break;
 		case R_PROJECT: jo.project = optarg; break;
 		case R_BRANCH: branch = optarg; break;
+		case 'o': output = optarg; break;
 		case 'n':
 			err = pg_parse_count(&count, "--count", optarg, 1);
 			jo.count = (long)count;
@@ -206,7 +209,7 @@ int cmd_baseline_refresh(int argc, char **argv)
 		}
 	}
 	pg_buf_addf(&profiles, "%s/profiles", tmp.ptr);
-	status = pg_job_run_suite(&results, &cfg, &jo, NULL, NULL, profiles.ptr);
+	status = pg_job_run_suite(&results, &cfg, &jo, NULL, output, profiles.ptr);
 	if (status != PG_EXIT_OK)
 		goto cleanup;
 	pg_buf_addf(&path, "%s/results.txt", tmp.ptr);

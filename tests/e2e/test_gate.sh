@@ -39,9 +39,11 @@ expect_rc 3 "no baseline, --missing-baseline fail"
 run pg baseline refresh -q -n 5
 expect_rc 2 "refresh without a suite"
 expect_err "no suite to run"
-run pg baseline refresh -q -n 5 -- "$SUITE"
+run pg baseline refresh -q -n 5 -o "$TMP/refresh.txt" -- "$SUITE"
 expect_rc 0 "baseline refresh on main"
 expect_out "^perfgate: baseline of $C1 pushed to "
+cmp -s "$TMP/refresh.txt" "$REPO"/.perfgate/store/v1/repo/baselines/"$C1"/u*/results.txt &&
+	ok "refresh -o writes the results it pushes" || not_ok "refresh -o: $(ls -l "$TMP/refresh.txt" 2>&1)"
 expect_out "^perfgate: refs/main now points to $C1$"
 
 # --- a feature branch: unchanged passes, against the merge base
