@@ -40,7 +40,8 @@ What is emulated, and how:
   `if:` ($VAR, "strings", == != && || and parentheses), `variables:`
   (global, job, then --var like project variables, which win; $VAR
   references expanded), `parallel:` (CI_NODE_INDEX/CI_NODE_TOTAL),
-  `needs:`, the runner's checkout (GIT_DEPTH; a merge request pipeline
+  `needs:` (the needed jobs' artifacts extracted into the job's project
+  unless `artifacts: false`), the runner's checkout (GIT_DEPTH; a merge request pipeline
   fetches only the merge request's ref), before_script and script run as
   one `bash -eo pipefail` script as the runner does (lines that run apt or
   make are skipped, and counted), artifacts (the files of its paths,
@@ -845,6 +846,21 @@ class GitLabRules:
         die("rules: %r: unexpected %r" % (self.text, val))
 
 
+def gl_needs(job):
+    """needs: as (job name, whether its artifacts are downloaded)."""
+    out = []
+    for x in job.get("needs") or []:
+        if isinstance(x, str):
+            out.append((x, True))
+        elif isinstance(x, dict) and "job" in x and not set(x) - {"job", "artifacts"}:
+            if not isinstance(x.get("artifacts", True), bool):
+                die("needs: artifacts: %r is not true or false" % x["artifacts"])
+            out.append((x["job"], x.get("artifacts", True)))
+        else:
+            die("needs: unsupported %r" % x)
+    return out
+
+
 def gl_skipped_line(line):
     """apt and make: run by the real CI, linted here."""
     s = line.strip()
@@ -932,7 +948,7 @@ class GitLabRun:
         done, final = set(), []
         while order:
             for n in list(order):
-                needs = jobs[n].get("needs") or []
+                needs = [x for x, _ in gl_needs(jobs[n])]
                 if all(x in done or x not in jobs for x in needs):
                     missing = [x for x in needs if x not in jobs]
                     if missing:
@@ -946,7 +962,7 @@ class GitLabRun:
         failed = False
         for name in final:
             job = jobs[name]
-            needs = job.get("needs") or []
+            needs = [x for x, _ in gl_needs(job)]
             if any(self.result["jobs"][x]["status"] == "failed" for x in needs):
                 self.result["jobs"][name] = {"status": "skipped", "instances": []}
                 continue
@@ -1010,6 +1026,17 @@ class GitLabRun:
         variables = self.job_variables(doc, job, extra)
         depth = int(variables.get("GIT_DEPTH") or 0)
         self.checkout(project_dir, depth)
+        # the artifacts of the jobs it needs (unless artifacts: false),
+        # extracted into the project as the runner does
+        downloaded = []
+        for need, with_artifacts in gl_needs(job):
+            for other in self.result["jobs"][need]["instances"] if with_artifacts else []:
+                for files in other["artifacts"]["paths"].values():
+                    for f in files:
+                        os.makedirs(os.path.dirname(os.path.join(project_dir, f)), exist_ok=True)
+                        shutil.copy(os.path.join(other["project_dir"], f),
+                                    os.path.join(project_dir, f))
+                        downloaded.append("%s:%s" % (other["name"], f))
         lines, skipped = [], []
         for part in ("before_script", "script"):
             for line in job.get(part) or []:
@@ -1049,6 +1076,7 @@ class GitLabRun:
         reports = {kind: os.path.join(project_dir, path)
                    for kind, path in (art.get("reports") or {}).items()}
         inst = {"name": label, "status": status, "exit_code": rc, "project_dir": project_dir,
+                "downloaded": sorted(downloaded),
                 "log": logfile, "skipped_lines": skipped, "ran_lines": len(lines),
                 "variables": {k: v for k, v in variables.items() if k.startswith(("CI_", "GIT_"))},
                 "artifacts": {"paths": found, "reports": {k: p for k, p in reports.items()
@@ -1140,6 +1168,12 @@ def cmd_static(a):
             for jn, job in doc.items():
                 if not isinstance(job, dict):
                     continue
+                # needs: downloads every artifact of the job it names unless
+                # told otherwise: a template says which it wants
+                for x in job.get("needs") or []:
+                    if not isinstance(x, dict) or "artifacts" not in x:
+                        problems.append("%s: %s: needs: %r does not say artifacts: true or false"
+                                        % (path, jn, x))
                 exp = (job.get("artifacts") or {}).get("expire_in")
                 if exp:
                     m = re.fullmatch(r"(\d+) days?", exp)

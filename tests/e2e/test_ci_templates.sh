@@ -39,7 +39,7 @@ TEMPLATES="$TOP/ci-templates/github/action.yml $TOP/ci-templates/github/workflow
 	$TOP/ci-templates/gitlab/example-sharded.gitlab-ci.yml"
 # shellcheck disable=SC2086
 run "$PYTHON" "$CIT" static $TEMPLATES
-expect_rc 0 "secrets only in env:, actions pinned, fetch-depth 0, artifact expiry 7-30 days"
+expect_rc 0 "secrets only in env:, actions pinned, fetch-depth 0, artifact expiry 7-30 days, needs: artifacts stated"
 # ... and those rules can fail
 sed 's/store: \${{ vars.PERFGATE_STORE }}/store: ${{ secrets.PERFGATE_STORE }}/' \
 	"$TOP/ci-templates/github/workflows/perf-gate.yml" | sed 's/fetch-depth: 0/fetch-depth: 1/' \
@@ -48,6 +48,11 @@ run "$PYTHON" "$CIT" static "$TMP/bad-workflow.yml"
 expect_rc 1 "a secret in with: and a shallow checkout are refused"
 expect_out "secrets outside env:"
 expect_out "needs fetch-depth: 0"
+awk '/^  needs:$/ { print "  needs: [perf-gate]"; skip = 2; next } skip { skip--; next } { print }' \
+	"$TOP/ci-templates/gitlab/perfgate.gitlab-ci.yml" >"$TMP/bad-gitlab.yml"
+run "$PYTHON" "$CIT" static "$TMP/bad-gitlab.yml"
+expect_rc 1 "a needs: that downloads every artifact of the job by default is refused"
+expect_out "perf-gate-collect: needs: 'perf-gate' does not say artifacts: true or false"
 # shellcheck disable=SC2086
 run "$PYTHON" "$CIT" extract $TEMPLATES --out "$TMP/scripts"
 expect_rc 0 "the shell blocks extracted (no \${{ }} inside a script)"
@@ -361,6 +366,16 @@ expect_json "$R" "$(inst perf-baseline)['status']" success "perf-baseline"
 expect_json "$R" "len($(inst perf-baseline)['skipped_lines'])" 3 "only the apt and make lines are skipped"
 expect_json "$R" "$(inst perf-baseline)['variables']['GIT_DEPTH']" 0 "GIT_DEPTH"
 expect_json "$R" "$(inst perf-baseline)['artifacts']['expire_in']" "30 days" "baseline artifacts expiry"
+# the metrics the merge requests' widget compares with: the new baseline
+# against itself, in the gate's terms
+expect_json "$R" "sorted($(inst perf-baseline)['artifacts']['reports'])" "['metrics']" "perf-baseline's metrics report"
+BM=$TMP/gl/push-main/perf-baseline/widgets/perfgate-reports/metrics.txt
+m=$(metrics "$BM" 2>&1)
+case " $m " in
+*" perfgate_regressions=0 perfgate_max_slowdown_percent=0 perfgate_compared=18 perfgate_improvements=0 "*" perfgate_exit_code=0 "*)
+	ok "perf-baseline's OpenMetrics: $m" ;;
+*) not_ok "perf-baseline's OpenMetrics: $m" ;;
+esac
 [ -f "$GLSTORE/v1/widgets/baselines/$C1/manifest.json" ] && ok "the baseline of $C1 is in the store" ||
 	not_ok "no baseline in the GitLab store"
 [ -f "$TMP/gl/push-main/perf-baseline/widgets/prepared" ] && ok "PERFGATE_PREPARE ran" || not_ok "PERFGATE_PREPARE"
@@ -390,6 +405,9 @@ case " $m " in
 *" perfgate_regressions=0 "*" perfgate_compared=18 "*" perfgate_exit_code=0 "*) ok "OpenMetrics: $m" ;;
 *) not_ok "OpenMetrics: $m" ;;
 esac
+names() { metrics "$1" | tr ' ' '\n' | sed 's/=.*//'; }
+[ -n "$(names "$BM")" ] && [ "$(names "$BM")" = "$(names "$P/metrics.txt")" ] &&
+	ok "perf-baseline and perf-gate report the same metrics" || not_ok "metric names differ"
 
 SEEDED_SHIFT=Hash=20 gl_run mr-reg example.gitlab-ci.yml --source merge_request_event --ref feature --sha "$C2" --mr 1
 expect_rc 1 "GitLab perf-gate: a 20% slowdown fails the pipeline"
@@ -405,6 +423,22 @@ esac
 "$PYTHON" -c 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); f = [t.get("name") for t in r.iter("testcase") if t.find("failure") is not None]; assert f == ["Hash"], f' \
 	"$P/report.xml" && ok "the JUnit report fails Hash" || not_ok "JUnit report"
 
+# jq failing (exit 5) costs the metrics report, never perfgate's exit status
+mkdir -p "$TMP/badjq"
+printf '#!/bin/sh\necho "jq: error: simulated" >&2\nexit 5\n' >"$TMP/badjq/jq"
+chmod +x "$TMP/badjq/jq"
+SEEDED_SHIFT=Hash=20 PATH="$TMP/badjq:$PATH" gl_run mr-badjq example.gitlab-ci.yml --source merge_request_event \
+	--ref feature --sha "$C2" --mr 1
+expect_json "$TMP/gl/mr-badjq.json" "$(inst perf-gate)['status'], $(inst perf-gate)['exit_code']" "failed 1" \
+	"jq failing: the job still fails with perfgate's exit status 1"
+expect_json "$TMP/gl/mr-badjq.json" "sorted($(inst perf-gate)['artifacts']['reports'])" "['junit']" "no metrics report"
+grep -q '^perfgate: warning: no metrics report: jq failed (exit status 5)' "$TMP/gl/mr-badjq/perf-gate/log.txt" &&
+	ok "a warning says why" || not_ok "no warning in the log"
+PATH="$TMP/badjq:$PATH" gl_run mr-badjq-pass example.gitlab-ci.yml --source merge_request_event \
+	--ref feature --sha "$C2" --mr 1
+expect_json "$TMP/gl/mr-badjq-pass.json" "$(inst perf-gate)['status'], $(inst perf-gate)['exit_code']" "success 0" \
+	"jq failing: a passing gate still passes"
+
 gl_run mr-crash example.gitlab-ci.yml --source merge_request_event --ref crash --sha "$C3" --mr 3
 expect_rc 0 "GitLab perf-gate: a crashed suite does not fail the pipeline"
 expect_json "$TMP/gl/mr-crash.json" "$(inst perf-gate)['status'], $(inst perf-gate)['exit_code']" \
@@ -418,6 +452,7 @@ expect_json "$R" "d['selected']" "['perf-gate', 'perf-gate-collect']" "shards an
 expect_json "$R" "[i['status'] for i in d['jobs']['perf-gate']['instances']]" \
 	"['success', 'success', 'success', 'success']" "parallel: 4"
 expect_json "$R" "$(inst perf-gate-collect)['status'], $(inst perf-gate-collect)['exit_code']" "failed 1" "collect"
+expect_json "$R" "$(inst perf-gate-collect)['downloaded']" "[]" "the collect job downloads none of the shards' artifacts"
 P=$TMP/gl/sharded/perf-gate-collect/widgets/perfgate-reports
 expect_json "$P/report.json" "[r['benchmark'] for r in d['rows'] if r['decision'] == 'regression']" "['Encode']" \
 	"collect decides for the whole suite"
