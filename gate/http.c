@@ -6,12 +6,14 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/sockios.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +35,12 @@
 /* A retry is only worth making with this much of the budget left after
  * its sleep. */
 #define MIN_ATTEMPT_TIME 0.5
+/* An attempt is abandoned when no byte has moved either way for this
+ * share of the retry budget (and never later than the budget's end). */
+#define STALL_SHARE 0.5
+/* Sockets of one request whose send queue is watched (libcurl opens one,
+ * or a few while it tries a host's addresses). */
+#define MAX_SOCKETS 8
 /* Where the system's CA bundle is when libcurl does not say. */
 #define SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 
@@ -351,6 +359,13 @@ struct xfer {
 	size_t error_len;             /* bytes in resp->error_body */
 	int sink_err;                 /* the sink's error code */
 	int too_large;                /* the object is over sink->max */
+	double stall;                 /* abandon the attempt when no byte has
+				       * moved for this long (0: never) */
+	double last_move;             /* when a byte last moved (now()) */
+	curl_off_t moved;             /* bytes sent and received so far */
+	long long queued;             /* bytes in the sockets' send queues */
+	int stalled;                  /* abandoned for that */
+	curl_socket_t socks[MAX_SOCKETS]; /* the open sockets, or -1 */
 };
 
 static size_t read_cb(char *buf, size_t size, size_t nitems, void *ctx)
@@ -477,6 +492,78 @@ static double real_random(void)
 	return erand48(state);
 }
 
+/* libcurl's sockets are recorded, so that progress_cb() can see the
+ * server take the bytes queued in them. */
+static int sockopt_cb(void *ctx, curl_socket_t fd, curlsocktype purpose)
+{
+	struct xfer *x = ctx;
+	size_t i;
+
+	(void)purpose;
+	for (i = 0; i < MAX_SOCKETS; i++)
+		if (x->socks[i] == CURL_SOCKET_BAD) {
+			x->socks[i] = fd;
+			break;
+		}
+	return CURL_SOCKOPT_OK;
+}
+
+static int closesocket_cb(void *ctx, curl_socket_t fd)
+{
+	struct xfer *x = ctx;
+	size_t i;
+
+	for (i = 0; i < MAX_SOCKETS; i++)
+		if (x->socks[i] == fd)
+			x->socks[i] = CURL_SOCKET_BAD;
+	return close(fd);
+}
+
+/* Bytes sent but not yet taken by the peer, in all the sockets. */
+static long long send_queue(const struct xfer *x)
+{
+	long long total = 0;
+	size_t i;
+
+	for (i = 0; i < MAX_SOCKETS; i++) {
+		int n = 0;
+
+		if (x->socks[i] != CURL_SOCKET_BAD && ioctl(x->socks[i], SIOCOUTQ, &n) == 0)
+			total += n;
+	}
+	return total;
+}
+
+/*
+ * libcurl calls this often during a transfer, and about once a second when
+ * nothing happens: a transfer that moves no byte in either direction for
+ * x->stall seconds is abandoned, one that keeps moving is left alone
+ * (only --timeout bounds it). A byte moves when libcurl sends or receives
+ * it, or when the server takes one that waited in a socket's send queue
+ * (the end of a large upload may wait there for a slow reader). Real
+ * time, even with an injected clock: the stall is the server's, not the
+ * budget's.
+ */
+static int progress_cb(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct xfer *x = ctx;
+	long long queued = send_queue(x);
+	double t = now();
+
+	(void)dltotal;
+	(void)ultotal;
+	if (dlnow + ulnow != x->moved || queued != x->queued) {
+		x->moved = dlnow + ulnow;
+		x->queued = queued;
+		x->last_move = t;
+	} else if (x->stall > 0 && t - x->last_move >= x->stall) {
+		x->stalled = 1;
+		return 1; /* CURLE_ABORTED_BY_CALLBACK */
+	}
+	return 0;
+}
+
 /* Errors worth another attempt: the connection could not be made or
  * broke, or the server took too long. */
 static int retryable_error(CURLcode rc)
@@ -553,6 +640,13 @@ static int setup(CURL *h, struct xfer *x, char *errbuf, const pg_buf *ca_blob)
 	SET(CURLOPT_USERAGENT, "perfgate/" PERFGATE_VERSION);
 	SET(CURLOPT_WRITEFUNCTION, write_cb);
 	SET(CURLOPT_WRITEDATA, x);
+	SET(CURLOPT_NOPROGRESS, 0L);
+	SET(CURLOPT_XFERINFOFUNCTION, progress_cb);
+	SET(CURLOPT_XFERINFODATA, x);
+	SET(CURLOPT_SOCKOPTFUNCTION, sockopt_cb);
+	SET(CURLOPT_SOCKOPTDATA, x);
+	SET(CURLOPT_CLOSESOCKETFUNCTION, closesocket_cb);
+	SET(CURLOPT_CLOSESOCKETDATA, x);
 	if (ca_blob->len) {
 		struct curl_blob blob;
 
@@ -597,17 +691,21 @@ int pg_http_perform(pg_http_response *out, const pg_http_request *req,
 {
 	void (*do_sleep)(double) = opts->sleep ? opts->sleep : real_sleep;
 	double (*draw)(void) = opts->random ? opts->random : real_random;
+	double (*clock_now)(void) = opts->clock ? opts->clock : now;
 	int max_attempts = opts->max_attempts > 0 ? opts->max_attempts : 1;
 	char errbuf[CURL_ERROR_SIZE];
 	pg_buf ca_blob = PG_BUF_INIT;
 	struct xfer x;
 	CURL *h = NULL;
 	CURLcode rc = CURLE_OK;
-	double start, slept = 0;
+	double start;
+	size_t i;
 	int attempt, err = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(&x, 0, sizeof(x));
+	for (i = 0; i < MAX_SOCKETS; i++)
+		x.socks[i] = CURL_SOCKET_BAD;
 	errbuf[0] = '\0';
 	if ((err = pg_http_global_init()) < 0)
 		return err;
@@ -624,36 +722,51 @@ int pg_http_perform(pg_http_response *out, const pg_http_request *req,
 	if ((err = setup(h, &x, errbuf, &ca_blob)) < 0)
 		goto cleanup;
 
-	start = now();
+	start = clock_now();
 	for (attempt = 1;; attempt++) {
-		/* time spent so far: requests measured, sleeps as asked (so
-		 * that an injected sleep counts as if it had slept) */
-		double elapsed = now() - start + (opts->sleep ? slept : 0);
+		double elapsed = clock_now() - start;
 		double remaining = opts->retry_budget - elapsed;
 		double timeout = opts->timeout, connect = opts->connect_timeout;
+		double stall = opts->retry_budget * STALL_SHARE;
 		double t0, took, delay, backoff;
 		long status = 0;
 		curl_off_t cl = -1, retry_after = 0;
 		char note[160];
 		int retry;
 
-		if (attempt > 1 && (timeout <= 0 || timeout > remaining))
-			timeout = remaining; /* the last attempt gets what is left */
+		/* a transfer that keeps moving is bounded by `timeout` only; one
+		 * that stalls is abandoned after a share of the budget, never
+		 * later than the budget's end (the first attempt stalls after
+		 * half of it, a retry after what is left at most) */
+		if (stall > remaining)
+			stall = remaining;
+		if (stall < 0)
+			stall = 0;
 		if (timeout > 0 && (connect <= 0 || connect > timeout))
 			connect = timeout;
+		if (stall > 0 && (connect <= 0 || connect > stall))
+			connect = stall;
 		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout > 0 ? to_ms(timeout) : 0L);
 		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect > 0 ? to_ms(connect) : 0L);
 		x.offset = 0;
 		x.read_errno = 0;
 		x.received = 0;
 		x.error_len = 0;
+		x.stall = stall;
+		x.moved = 0;
+		x.queued = send_queue(&x);
+		x.stalled = 0;
 		out->error_body[0] = '\0';
 		errbuf[0] = '\0';
 
 		t0 = now();
+		x.last_move = t0;
 		rc = curl_easy_perform(h);
 		took = now() - t0;
 		out->attempts = attempt;
+		if (rc == CURLE_ABORTED_BY_CALLBACK && x.stalled)
+			snprintf(errbuf, CURL_ERROR_SIZE, "timed out: no data sent or received for %.1f s",
+				 x.stall);
 		if (rc == CURLE_OK) {
 			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 			out->status = status;
@@ -679,7 +792,7 @@ int pg_http_perform(pg_http_response *out, const pg_http_request *req,
 					 x.sink_err ? "cannot store the data"
 						    : "cannot read the data to upload");
 			log_attempt(req, opts, rc, errbuf, status, took, note);
-			out->seconds = now() - start + (opts->sleep ? slept : 0);
+			out->seconds = clock_now() - start;
 			if (x.sink_err)
 				err = x.sink_err;
 			else if (x.too_large)
@@ -698,7 +811,8 @@ int pg_http_perform(pg_http_response *out, const pg_http_request *req,
 			goto cleanup;
 		}
 
-		retry = rc == CURLE_OK ? pg_http_retryable_status(status) : retryable_error(rc);
+		retry = rc == CURLE_OK ? pg_http_retryable_status(status) :
+					 x.stalled || retryable_error(rc);
 		if (!retry) {
 			log_attempt(req, opts, rc, errbuf, status, took, NULL);
 			break;
@@ -716,7 +830,7 @@ int pg_http_perform(pg_http_response *out, const pg_http_request *req,
 			delay = (double)retry_after;
 		else
 			delay = draw() * backoff;
-		elapsed = now() - start + (opts->sleep ? slept : 0);
+		elapsed = clock_now() - start;
 		if (elapsed + delay + MIN_ATTEMPT_TIME > opts->retry_budget) {
 			snprintf(note, sizeof(note),
 				 "attempt %d of %d, giving up: the retry budget of %g s is spent",
@@ -741,9 +855,8 @@ int pg_http_perform(pg_http_response *out, const pg_http_request *req,
 				 ? " as Retry-After asks" : "");
 		log_attempt(req, opts, rc, errbuf, status, took, note);
 		do_sleep(delay);
-		slept += delay;
 	}
-	out->seconds = now() - start + (opts->sleep ? slept : 0);
+	out->seconds = clock_now() - start;
 
 	if (rc != CURLE_OK) {
 		const char *hint = "";

@@ -16,10 +16,20 @@
  *    b = 0.5 s * 2^(n-1), at most 8 s (full jitter), or what a 429/503's
  *    Retry-After asks. The budget counts from the start of the operation,
  *    requests and sleeps included; a retry is made only when its sleep plus
- *    0.5 s still fit in it, and its timeout is cut to what remains (the
- *    first attempt always has the full `timeout`, so a large upload is not
- *    cut short by the budget). With injected sleep() the sleeps count as if
- *    they had been slept.
+ *    0.5 s still fit in it.
+ *  - Stalls: an attempt that moves no byte in either direction (connecting
+ *    included) for half the budget, or for what is left of the budget if
+ *    that is less, is abandoned ("timed out: no data sent or received for
+ *    15.0 s") and retried like a timeout. A byte moves when libcurl sends
+ *    or receives it, or when the server takes one from a socket's send
+ *    queue. So a server that accepts connections but never answers is
+ *    given up on within the budget (by default: after 15 s, then a retry
+ *    of at most the 15 s left), while a transfer that keeps moving,
+ *    however slowly, is bounded only by `timeout` -- a large upload is not
+ *    cut short by the budget, on a retry either. A budget of 0 means no
+ *    retry and no stall limit. The stall is measured in real time (to
+ *    about 1 s: libcurl's progress callback), the budget with opts->clock
+ *    when one is injected (the injected sleep() should then advance it).
  *  - Redirects are never followed (a 3xx is an error for the caller), so
  *    credentials never go to another host.
  *  - --cacert: the system's CA bundle (libcurl's CURLINFO_CAINFO, else

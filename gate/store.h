@@ -47,8 +47,11 @@ typedef struct pg_store_options {
 	double connect_timeout;    /* seconds per connection attempt (10) */
 	double timeout;            /* seconds per request, whole transfer (120) */
 	double retry_budget;       /* seconds an operation may spend retrying
-				    * in all, sleeps included (30): a dead
-				    * server is given up on within this */
+				    * in all, sleeps included (30); a request
+				    * that moves no byte for half of it, or
+				    * for what is left of it, is abandoned:
+				    * a dead or stalled server is given up on
+				    * within this */
 	int max_attempts;          /* attempts per operation (5) */
 	/* verbose: one line per request ("PUT <url> -> 201 (0.02 s)"), with
 	 * credentials removed; NULL for none */
@@ -57,6 +60,8 @@ typedef struct pg_store_options {
 	/* injected for deterministic tests; NULL for the real ones */
 	void (*sleep)(double seconds);
 	double (*random)(void);    /* uniform in [0, 1), for the jitter */
+	double (*clock)(void);     /* monotonic seconds, for the retry budget
+				    * (an injected sleep should advance it) */
 } pg_store_options;
 
 /* Defaults as documented above. */

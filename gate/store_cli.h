@@ -42,8 +42,10 @@ enum {
 	"    --allow-insecure-http allow credentials over plain http:// to a host\n" \
 	"                          that is not loopback\n" \
 	"    --connect-timeout S   seconds per connection attempt (default 10)\n" \
-	"    --timeout S           seconds per request (default 120)\n" \
-	"    --retry-budget S      seconds an operation may spend retrying (default 30)\n" \
+	"    --timeout S           seconds per request, whole transfer (default 120)\n" \
+	"    --retry-budget S      seconds an operation may spend retrying (default 30);\n" \
+	"                          a request that moves no byte for half of it is\n" \
+	"                          abandoned, so a dead server is given up on within it\n" \
 	"    --attempts N          attempts per operation (default 5)\n" \
 	"    -v, --verbose         log every request on stderr (never credentials)\n"
 

@@ -1,8 +1,8 @@
 #!/bin/sh
 # perfgate store against failing servers (tests/servers/faults.py, which
 # counts the requests it gets): what is retried and what is not, a dead
-# server and a slow one given up on within the retry budget, downloads and
-# uploads started over after a failure.
+# server, a slow one and one that never answers given up on within the
+# retry budget, downloads and uploads started over after a failure.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_servers.sh"
 
@@ -116,6 +116,18 @@ expect_err '[Tt]imed? ?out'
 expect_ms "$t" 1000 10000 "given up on after at least one 1 s timeout"
 n=$(faults_count /slow-30/v1/h)
 [ "$n" -ge 1 ] && [ "$n" -le 3 ] && ok "$n attempts within a budget of 3 s" || not_ok "$n attempts"
+
+# --- a server that takes the request and never answers, with the default
+# options (--timeout 120, --retry-budget 30): the first attempt is
+# abandoned after 15 s without a byte moving, the retry after the 15 s
+# left, so it is given up on within about 30 s, not after 120 s
+t0=$(now_ms)
+run store --store "$F/slow-300" cat v1/hang
+t=$(($(now_ms) - t0))
+expect_rc 3 "a server that never answers, default options"
+expect_err "^perfgate: download of '$F/slow-300/v1/hang' failed: timed out: no data sent or received for [0-9.]+ s \(after 2 attempts in (29|3[0-2])\.[0-9] s\)\$"
+expect_ms "$t" 29000 35000 "given up on within the default retry budget of 30 s"
+expect_count /slow-300/v1/hang 2 "abandoned once, retried once"
 
 # slow but within --timeout: no timeout, no retry
 run store --store "$F/slow-0.3" --timeout 5 put v1/i "$TMP/small"

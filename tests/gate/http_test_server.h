@@ -38,8 +38,13 @@ enum ts_action {
 	TS_RESET,     /* read the request, reset the connection (RST) */
 	TS_HANG,      /* read the request, answer nothing until the client
 		       * goes away (at most `hang` seconds) */
-	TS_SHORT      /* announce `body` with a Content-Length 10 bytes larger,
+	TS_SHORT,     /* announce `body` with a Content-Length 10 bytes larger,
 		       * send it and close */
+	TS_TRICKLE,   /* send the head at once, then `body` one byte every
+		       * `hang` seconds */
+	TS_SLOW_READ  /* read the request body 64 KiB every `hang` seconds
+		       * through a small receive buffer, then answer `status`
+		       * (the slow reader of a large upload) */
 };
 
 typedef struct ts_answer {
@@ -53,6 +58,8 @@ typedef struct ts_answer {
 #define TS_STATUS(st) { TS_RESPOND, (st), "", "", 0 }
 #define TS_BODY(st, hdrs, body) { TS_RESPOND, (st), (hdrs), (body), 0 }
 #define TS_DO(action) { (action), 0, "", "", 5.0 }
+/* hang for `sec` seconds, or until the client goes away */
+#define TS_HANG_FOR(sec) { TS_HANG, 0, "", "", (sec) }
 
 #define TS_MAX 32
 
@@ -79,8 +86,9 @@ static inline int ts__wait(int fd, short events, int ms)
 }
 
 /* Read one request (head and Content-Length body) into `out`; answer
- * "Expect: 100-continue". */
-static inline void ts__read_request(int c, pg_buf *out)
+ * "Expect: 100-continue". With `pause` > 0, wait that many seconds
+ * before each read of the body. */
+static inline void ts__read_request(int c, pg_buf *out, double pause)
 {
 	char buf[65536];
 	size_t head_end = 0, want = 0;
@@ -91,6 +99,8 @@ static inline void ts__read_request(int c, pg_buf *out)
 
 		if (head_end && out->len >= head_end + want)
 			return;
+		if (head_end && pause > 0)
+			poll(NULL, 0, (int)(pause * 1000));
 		if (ts__wait(c, POLLIN, 5000) <= 0)
 			return;
 		n = recv(c, buf, sizeof(buf), 0);
@@ -147,6 +157,23 @@ static inline void ts__answer(int c, const ts_answer *a, pg_buf *req)
 			pg_buf_add(&out, a->body, len);
 		ts__send_all(c, out.ptr, out.len);
 		break;
+	case TS_TRICKLE: {
+		size_t i;
+
+		pg_buf_addf(&out, "HTTP/1.1 %d Scripted\r\nContent-Length: %zu\r\n"
+			    "Connection: close\r\n%s\r\n", a->status, len, a->headers);
+		ts__send_all(c, out.ptr, out.len);
+		for (i = 0; i < len; i++) {
+			poll(NULL, 0, (int)(a->hang * 1000));
+			ts__send_all(c, a->body + i, 1);
+		}
+		break;
+	}
+	case TS_SLOW_READ:
+		pg_buf_addf(&out, "HTTP/1.1 %d Scripted\r\nContent-Length: 0\r\n"
+			    "Connection: close\r\n\r\n", a->status);
+		ts__send_all(c, out.ptr, out.len);
+		break;
 	case TS_CLOSE:
 		break;
 	case TS_RESET: {
@@ -185,7 +212,8 @@ static inline void *ts__main(void *arg)
 		}
 		if (c < 0)
 			break;
-		ts__read_request(c, &s->req[i]);
+		ts__read_request(c, &s->req[i],
+				 s->script[i].action == TS_SLOW_READ ? s->script[i].hang : 0);
 		ts__answer(c, &s->script[i], &s->req[i]);
 		s->served = i + 1;
 		close(c);
@@ -210,6 +238,16 @@ static inline void ts_start(ts_server *s, const ts_answer *script, size_t n)
 	s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(s->fd >= 0);
 	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	for (i = 0; i < n; i++)
+		if (script[i].action == TS_SLOW_READ) {
+			/* inherited by the accepted sockets: the client's data
+			 * then waits for our reads instead of filling a large
+			 * buffer at once */
+			int small = 64 << 10;
+
+			setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+			break;
+		}
 	memset(&a, 0, sizeof(a));
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -269,17 +307,26 @@ static inline int ts_dead_port(void)
 	return port;
 }
 
-/* Injected sleep and random for pg_store_options: sleeps are recorded,
- * never slept; the random function returns ts_random_value. */
+/* Injected sleep, random and clock for pg_store_options: sleeps are
+ * recorded, never slept, and advance the clock, which nothing else moves
+ * (so the retry budget is spent exactly by the sleeps, however long the
+ * requests take); the random function returns ts_random_value. */
 static double ts_sleeps[64];
 static int ts_nsleeps;
 static double ts_random_value = 0.5;
+static double ts_now;
 
 static inline void ts_sleep(double seconds)
 {
 	if (ts_nsleeps < 64)
 		ts_sleeps[ts_nsleeps] = seconds;
 	ts_nsleeps++;
+	ts_now += seconds;
+}
+
+static inline double ts_clock(void)
+{
+	return ts_now;
 }
 
 static inline double ts_random(void)
@@ -299,14 +346,17 @@ static inline void ts_logger(void *ctx, const char *line)
 	ts_log_lines++;
 }
 
-/* Options for a test: injected sleep, random and log; defaults otherwise. */
+/* Options for a test: injected sleep, random, clock and log; defaults
+ * otherwise. */
 static inline void ts_options(pg_store_options *o)
 {
 	pg_store_options_init(o);
 	o->sleep = ts_sleep;
 	o->random = ts_random;
+	o->clock = ts_clock;
 	o->log = ts_logger;
 	ts_nsleeps = 0;
+	ts_now = 1000;
 	ts_random_value = 0.5;
 	pg_buf_release(&ts_log);
 	ts_log_lines = 0;

@@ -84,6 +84,47 @@ static int get(ts_server *srv, const ts_answer *script, size_t n, pg_store_optio
 	return err;
 }
 
+/* PUT srv.url/up with the script, the body from `fd` (or from memory
+ * when fd is -1); returns pg_http_perform()'s result. */
+static int put(ts_server *srv, const ts_answer *script, size_t n, pg_store_options *o,
+	       pg_http_response *resp, int fd, const void *data, size_t len)
+{
+	pg_http_request r;
+	pg_store_source src;
+	char url[96];
+	int err;
+
+	ts_start(srv, script, n);
+	snprintf(url, sizeof(url), "%s/up", srv->url);
+	request(&r, "PUT", url);
+	src.fd = fd;
+	src.data = data;
+	src.len = len;
+	src.sha256_hex = NULL;
+	r.body = &src;
+	err = pg_http_perform(resp, &r, o);
+	ts_stop(srv);
+	return err;
+}
+
+/* GET with the script, which must end in a 200 with `body` after
+ * `attempts` attempts. */
+static void get_ok(const ts_answer *script, size_t n, pg_store_options *o, const char *body,
+		   int attempts)
+{
+	pg_http_response resp;
+	struct sink_state st;
+	ts_server srv;
+	char url[96];
+
+	assert_int_equal(get(&srv, script, n, o, &resp, &st, url, sizeof(url)), 0);
+	assert_int_equal(resp.status, 200);
+	assert_int_equal(resp.attempts, attempts);
+	assert_string_equal(st.buf.ptr, body);
+	pg_buf_release(&st.buf);
+	ts_release(&srv);
+}
+
 static void assert_sleeps(const double *want, int n)
 {
 	int i;
@@ -281,8 +322,9 @@ static void test_budget_honoured(void **state)
 	assert_sleeps(want, 2);
 	assert_contains(ts_log.ptr, "attempt 3 of 5, giving up: the retry budget of 2.2 s is "
 			"spent)");
-	/* the injected sleeps count in the operation's time */
-	assert_true(resp.seconds >= 0.4995 + 0.999);
+	/* the operation's time is the injected clock's, which only the
+	 * sleeps moved */
+	assert_true(resp.seconds > 0.4995 + 0.999 - 1e-9 && resp.seconds < 0.4995 + 0.999 + 1e-9);
 	pg_buf_release(&st.buf);
 	ts_release(&srv);
 }
@@ -410,28 +452,42 @@ static void test_timeout_retried(void **state)
 {
 	static const ts_answer script[] = { TS_DO(TS_HANG), TS_BODY(200, "", "ok") };
 	pg_store_options o;
-	pg_http_response resp;
-	struct sink_state st;
-	ts_server srv;
-	char url[96];
 
 	(void)state;
 	ts_options(&o);
 	o.timeout = 0.3;
-	assert_int_equal(get(&srv, script, 2, &o, &resp, &st, url, sizeof(url)), 0);
-	assert_int_equal(resp.status, 200);
-	assert_int_equal(resp.attempts, 2);
-	assert_string_equal(st.buf.ptr, "ok");
+	get_ok(script, 2, &o, "ok", 2);
 	assert_contains(ts_log.ptr, "imed out");
-	pg_buf_release(&st.buf);
-	ts_release(&srv);
 }
 
-static void test_last_timeout_cut_to_budget(void **state)
+static void test_stall_abandoned(void **state)
 {
-	/* attempt 1 hangs for its whole 2 s timeout; 0.6 s of the 2.6 s
-	 * budget remain, so attempt 2 gets 0.6 s, not 2 s */
-	static const ts_answer script[] = { TS_DO(TS_HANG), TS_DO(TS_HANG), TS_DO(TS_HANG) };
+	/* the server takes the request and answers nothing: with a budget
+	 * of 2 s the attempt is abandoned after 1 s without a byte moving,
+	 * long before its 100 s timeout (or the server's 20 s), and retried */
+	static const ts_answer script[] = { TS_HANG_FOR(20), TS_BODY(200, "", "ok") };
+	static const double want[] = { 0.25 };
+	pg_store_options o;
+
+	(void)state;
+	ts_options(&o);
+	o.timeout = 100;
+	o.retry_budget = 2;
+	get_ok(script, 2, &o, "ok", 2);
+	assert_sleeps(want, 1);
+	assert_contains(ts_log.ptr, "-> timed out: no data sent or received for 1.0 s (");
+	assert_contains(ts_log.ptr, "attempt 1 of 5, retrying in 0.25 s)\n");
+}
+
+static void test_last_stall_window_cut_to_budget(void **state)
+{
+	/* Retry-After makes the retry wait 9 s of the 10 s budget: the
+	 * second attempt may stall for the 1 s left, not for half the
+	 * budget (5 s); then the budget is spent */
+	static const ts_answer script[] = {
+		TS_BODY(503, "Retry-After: 9\r\n", ""), TS_HANG_FOR(20), TS_BODY(200, "", "late"),
+	};
+	static const double want[] = { 9 };
 	pg_store_options o;
 	pg_http_response resp;
 	struct sink_state st;
@@ -440,15 +496,60 @@ static void test_last_timeout_cut_to_budget(void **state)
 
 	(void)state;
 	ts_options(&o);
-	o.timeout = 2;
-	o.retry_budget = 2.6;
-	ts_random_value = 0;
+	o.timeout = 100;
+	o.retry_budget = 10;
+	ts_random_value = 0.9;
 	assert_int_equal(get(&srv, script, 3, &o, &resp, &st, url, sizeof(url)), PG_EINFRA);
 	assert_int_equal(resp.attempts, 2);
-	assert_true(resp.seconds >= 2.5);
-	assert_true(resp.seconds < 3.3); /* 4 s if the timeout were not cut */
-	assert_contains(pg_error_last(), "(after 2 attempts in ");
+	assert_sleeps(want, 1);
+	assert_contains(pg_error_last(), "/x' failed: timed out: no data sent or received for 1.0 s "
+			"(after 2 attempts in 9.0 s)");
+	assert_contains(ts_log.ptr, "attempt 2 of 5, giving up: the retry budget of 10 s is "
+			"spent)");
 	pg_buf_release(&st.buf);
+	ts_release(&srv);
+}
+
+static void test_slow_download_not_stalled(void **state)
+{
+	/* a body sent one byte every 0.1 s for 2 s keeps moving: a stall
+	 * limit of 0.5 s never fires, whatever the attempt's length */
+	static const ts_answer script[] = {
+		{ TS_TRICKLE, 200, "", "twenty bytes, slowly", 0.1 }, TS_BODY(200, "", "retried"),
+	};
+	pg_store_options o;
+
+	(void)state;
+	ts_options(&o);
+	o.retry_budget = 1;
+	get_ok(script, 2, &o, "twenty bytes, slowly", 1);
+}
+
+static void test_slow_upload_not_stalled(void **state)
+{
+	/* 16 MiB read by the server 64 KiB every 10 ms (about 2.5 s): the
+	 * upload keeps moving, so a stall limit of 0.5 s never fires */
+	static const ts_answer script[] = {
+		{ TS_SLOW_READ, 201, "", "", 0.01 }, TS_STATUS(500),
+	};
+	size_t len = (size_t)16 << 20;
+	pg_store_options o;
+	pg_http_response resp;
+	ts_server srv;
+	char *data;
+
+	(void)state;
+	data = malloc(len);
+	assert_non_null(data);
+	memset(data, 'u', len);
+	ts_options(&o);
+	o.retry_budget = 1;
+	assert_int_equal(put(&srv, script, 2, &o, &resp, -1, data, len), 0);
+	assert_int_equal(resp.status, 201);
+	assert_int_equal(resp.attempts, 1);
+	assert_int_equal(srv.served, 1);
+	assert_int_equal(strlen(ts_body(&srv, 0)), len);
+	free(data);
 	ts_release(&srv);
 }
 
@@ -461,10 +562,7 @@ static void test_upload_restarts_from_the_file(void **state)
 	char content[5000];
 	pg_store_options o;
 	pg_http_response resp;
-	pg_http_request r;
-	pg_store_source src;
 	ts_server srv;
-	char url[96];
 	size_t i;
 	int fd;
 
@@ -475,16 +573,7 @@ static void test_upload_restarts_from_the_file(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, content, sizeof(content)), (ssize_t)sizeof(content));
 	ts_options(&o);
-	ts_start(&srv, script, 2);
-	snprintf(url, sizeof(url), "%s/up", srv.url);
-	request(&r, "PUT", url);
-	src.fd = fd;
-	src.data = NULL;
-	src.len = sizeof(content);
-	src.sha256_hex = NULL;
-	r.body = &src;
-	assert_int_equal(pg_http_perform(&resp, &r, &o), 0);
-	ts_stop(&srv);
+	assert_int_equal(put(&srv, script, 2, &o, &resp, fd, NULL, sizeof(content)), 0);
 	assert_int_equal(resp.status, 201);
 	assert_int_equal(resp.attempts, 2);
 	for (i = 0; i < 2; i++) {
@@ -504,23 +593,11 @@ static void test_upload_from_memory(void **state)
 	static const char data[] = "in memory";
 	pg_store_options o;
 	pg_http_response resp;
-	pg_http_request r;
-	pg_store_source src;
 	ts_server srv;
-	char url[96];
 
 	(void)state;
 	ts_options(&o);
-	ts_start(&srv, script, 2);
-	snprintf(url, sizeof(url), "%s/m", srv.url);
-	request(&r, "PUT", url);
-	src.fd = -1;
-	src.data = data;
-	src.len = sizeof(data) - 1;
-	src.sha256_hex = NULL;
-	r.body = &src;
-	assert_int_equal(pg_http_perform(&resp, &r, &o), 0);
-	ts_stop(&srv);
+	assert_int_equal(put(&srv, script, 2, &o, &resp, -1, data, sizeof(data) - 1), 0);
 	assert_int_equal(resp.status, 204);
 	assert_string_equal(ts_body(&srv, 0), data);
 	assert_string_equal(ts_body(&srv, 1), data);
@@ -801,7 +878,10 @@ int main(void)
 		cmocka_unit_test(test_connection_refused),
 		cmocka_unit_test(test_connection_dropped),
 		cmocka_unit_test(test_timeout_retried),
-		cmocka_unit_test(test_last_timeout_cut_to_budget),
+		cmocka_unit_test(test_stall_abandoned),
+		cmocka_unit_test(test_last_stall_window_cut_to_budget),
+		cmocka_unit_test(test_slow_download_not_stalled),
+		cmocka_unit_test(test_slow_upload_not_stalled),
 		cmocka_unit_test(test_upload_restarts_from_the_file),
 		cmocka_unit_test(test_upload_from_memory),
 		cmocka_unit_test(test_size_cap),
