@@ -356,6 +356,7 @@ int pg_push_set(pg_buf *where, pg_store *s, const pg_push *p)
 	       name = PG_BUF_INIT, created = PG_BUF_INIT, mkey = PG_BUF_INIT;
 	json_t *doc = NULL;
 	char *text = NULL;
+	struct stat st;
 	size_t i;
 	int err = 0;
 
@@ -423,8 +424,14 @@ int pg_push_set(pg_buf *where, pg_store *s, const pg_push *p)
 			err = PG_ENOMEM;
 			goto cleanup;
 		}
-		if ((err = pg_sha256_file_hex(f->sha256, p->paths[i], &f->size)) < 0 ||
-		    (err = pg_store_put_file(s, key.ptr, p->paths[i], f->sha256)) < 0)
+		/* every file is read before anything is uploaded: one that
+		 * cannot be read must not leave the others behind in the store
+		 * (nor may a FIFO or a device make the hashing hang) */
+		if (stat(p->paths[i], &st) == 0 && !S_ISREG(st.st_mode)) {
+			err = pg_error_set(PG_EINPUT, "'%s' is not a regular file", p->paths[i]);
+			goto cleanup;
+		}
+		if ((err = pg_sha256_file_hex(f->sha256, p->paths[i], &f->size)) < 0)
 			goto cleanup;
 		f->name = strdup(name.ptr);
 		f->key = strdup(key.ptr);
@@ -434,6 +441,9 @@ int pg_push_set(pg_buf *where, pg_store *s, const pg_push *p)
 			goto cleanup;
 		}
 	}
+	for (i = 0; i < m.nfiles; i++)
+		if ((err = pg_store_put_file(s, m.files[i].key, p->paths[i], m.files[i].sha256)) < 0)
+			goto cleanup;
 	/* the manifest last: only now does the set exist */
 	doc = manifest_to_json(&m);
 	text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;

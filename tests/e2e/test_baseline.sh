@@ -34,6 +34,24 @@ expect_rc 2 "pushing a file without results"
 expect_err "^perfgate: '$TMP/garbage.txt': no benchmark results\$"
 [ -e "$TMP/store2" ] && not_ok "something was uploaded" || ok "nothing was uploaded"
 
+# --- a profile that cannot be read is found before anything is uploaded
+# (timeout: reading the FIFO would wait for a writer forever)
+mkdir "$TMP/dir.pb.gz"
+mkfifo "$TMP/fifo.pb.gz"
+for bad in missing.pb.gz dir.pb.gz fifo.pb.gz; do
+	case $bad in
+	missing.*) why="cannot open '$TMP/$bad': No such file or directory" ;;
+	*) why="'$TMP/$bad' is not a regular file" ;;
+	esac
+	run timeout 60 "$PERFGATE" baseline push --store "$TMP/store3" --project demo --commit $C1 \
+		--branch main "$OLD" "$TMP/Hash.pb.gz" "$TMP/$bad"
+	expect_rc 2 "pushing a profile that cannot be read ($bad)"
+	expect_err "^perfgate: $why\$"
+	[ -e "$TMP/store3" ] && not_ok "$bad: uploaded $(cd "$TMP/store3" && find . -type f | tr '\n' ' ')" ||
+		ok "$bad: nothing was uploaded"
+	rm -rf "$TMP/store3"
+done
+
 # --- no baseline for a commit
 run pg baseline pull --store "$STORE" --project demo --commit $C2 -o "$TMP/none"
 expect_rc 2 "pulling a baseline that does not exist"
