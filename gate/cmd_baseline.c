@@ -1,6 +1,8 @@
 /*
  * perfgate baseline: push, pull, list and prune baselines in the artifact
- * store (gate/baseline.h has the layout).
+ * store (gate/baseline.h has the layout). Names from outside (a branch,
+ * whatever a manifest in the store says) are printed through
+ * pg_utf8_printable(): no control character reaches the terminal.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include "common/error.h"
 #include "gate/baseline.h"
 #include "gate/cmd.h"
+#include "gate/format_util.h"
 #include "gate/git.h"
 #include "gate/store.h"
 #include "gate/store_cli.h"
@@ -164,7 +167,7 @@ static int do_push(struct bl_args *a, pg_store *s, const char *project,
 		   const char *commit)
 {
 	pg_push p;
-	pg_buf where = PG_BUF_INIT;
+	pg_buf where = PG_BUF_INIT, shown = PG_BUF_INIT;
 	char size[32];
 	unsigned long long total = 0;
 	int i, err, status = PG_EXIT_OK;
@@ -196,11 +199,12 @@ static int do_push(struct bl_args *a, pg_store *s, const char *project,
 	       a->run_id ? "run artifacts of" : "baseline", commit, project,
 	       a->nrest, a->nrest == 1 ? "" : "s", size, pg_store_display_url(s), where.ptr);
 	if (a->branch && !a->run_id)
-		printf("refs/%s now points to %s\n", a->branch, commit);
+		printf("refs/%s now points to %s\n", pg_utf8_printable(&shown, a->branch), commit);
 	status = pg_finish_stdout(PG_EXIT_OK);
 
 cleanup:
 	pg_buf_release(&where);
+	pg_buf_release(&shown);
 	return status;
 }
 
@@ -208,7 +212,7 @@ static int do_pull(struct bl_args *a, pg_store *s, const char *project,
 		   const char *commit)
 {
 	pg_manifest m;
-	pg_buf set = PG_BUF_INIT;
+	pg_buf set = PG_BUF_INIT, shown = PG_BUF_INIT;
 	char size[32];
 	int err, status = PG_EXIT_OK;
 
@@ -234,12 +238,14 @@ static int do_pull(struct bl_args *a, pg_store *s, const char *project,
 	}
 	human_size(size, sizeof(size), pg_manifest_size(&m));
 	printf("pulled baseline %s of '%s' (%zu file%s, %s, created %s) into %s\n", commit,
-	       project, m.nfiles, m.nfiles == 1 ? "" : "s", size, m.created, a->output);
+	       project, m.nfiles, m.nfiles == 1 ? "" : "s", size,
+	       pg_utf8_printable(&shown, m.created), a->output);
 	status = pg_finish_stdout(PG_EXIT_OK);
 
 cleanup:
 	pg_manifest_release(&m);
 	pg_buf_release(&set);
+	pg_buf_release(&shown);
 	return status;
 }
 
@@ -259,27 +265,35 @@ static int do_ls(struct bl_args *a, pg_store *s, const char *project)
 		       "size");
 	for (i = 0; i < list.n; i++) {
 		const pg_manifest *m = &list.items[i];
-		pg_buf ref = PG_BUF_INIT, host = PG_BUF_INIT, branch = PG_BUF_INIT;
+		pg_buf ref = PG_BUF_INIT, host = PG_BUF_INIT, branch = PG_BUF_INIT,
+		       commit = PG_BUF_INIT, created = PG_BUF_INIT;
 		const char *cpu = json_string_value(json_object_get(m->host, "cpu"));
 		const char *kernel = json_string_value(json_object_get(m->host, "kernel"));
 		char size[32];
 
+		/* all of it from the store: made printable */
 		if (m->branch) {
-			pg_buf_adds(&branch, m->branch);
+			pg_utf8_sanitize(&branch, m->branch, 1);
 			if (pg_ref_read(&ref, s, project, m->branch) == 0 &&
 			    !strcmp(ref.ptr, m->commit))
 				pg_buf_adds(&branch, " (latest)");
 		} else {
 			pg_buf_adds(&branch, "-");
 		}
-		pg_buf_addf(&host, "%s%s%s", cpu ? cpu : "?", kernel ? ", " : "",
-			    kernel ? kernel : "");
+		pg_utf8_sanitize(&host, cpu ? cpu : "?", 1);
+		if (kernel) {
+			pg_buf_adds(&host, ", ");
+			pg_utf8_sanitize(&host, kernel, 1);
+		}
 		human_size(size, sizeof(size), pg_manifest_size(m));
-		printf("%-12.12s  %-20s  %-20s  %-32.32s  %s\n", m->commit, branch.ptr,
-		       m->created, host.ptr, size);
+		printf("%-12.12s  %-20s  %-20s  %-32.32s  %s\n",
+		       pg_utf8_printable(&commit, m->commit), branch.ptr,
+		       pg_utf8_printable(&created, m->created), host.ptr, size);
 		pg_buf_release(&ref);
 		pg_buf_release(&host);
 		pg_buf_release(&branch);
+		pg_buf_release(&commit);
+		pg_buf_release(&created);
 	}
 	if (!list.n)
 		fprintf(stderr, "perfgate: no baselines of '%s' in '%s'\n", project,
@@ -291,10 +305,14 @@ static int do_ls(struct bl_args *a, pg_store *s, const char *project)
 	return pg_finish_stdout(PG_EXIT_OK);
 }
 
+/* the lines name branches and times from the store's manifests */
 static void prune_log(void *ctx, const char *line)
 {
+	pg_buf shown = PG_BUF_INIT;
+
 	(void)ctx;
-	printf("%s\n", line);
+	printf("%s\n", pg_utf8_printable(&shown, line));
+	pg_buf_release(&shown);
 }
 
 static int do_prune(struct bl_args *a, pg_store *s, const char *project)

@@ -15,6 +15,7 @@
 #include "gate/baseline.h"
 #include "gate/cmd.h"
 #include "gate/config.h"
+#include "gate/format_util.h"
 #include "gate/gate_job.h"
 #include "gate/resolve.h"
 #include "gate/store_cli.h"
@@ -115,7 +116,7 @@ int cmd_baseline_refresh(int argc, char **argv)
 	const char *branch = NULL, *output = NULL;
 	char **paths = NULL, **names = NULL, **prof_files = NULL;
 	size_t nprof = 0;
-	pg_buf profiles = PG_BUF_INIT;
+	pg_buf profiles = PG_BUF_INIT, shown = PG_BUF_INIT;
 	int c, err = 0, status = PG_EXIT_OK, allow_dirty = 0;
 	size_t count;
 	pg_push p;
@@ -245,7 +246,8 @@ int cmd_baseline_refresh(int argc, char **argv)
 	printf("perfgate: baseline of %s pushed to %s/%s (results and %zu profile%s)\n",
 	       repo.head, pg_store_display_url(store), where.ptr, nprof, nprof == 1 ? "" : "s");
 	if (branch)
-		printf("perfgate: refs/%s now points to %s\n", branch, repo.head);
+		printf("perfgate: refs/%s now points to %s\n",
+		       pg_utf8_printable(&shown, branch), repo.head);
 	status = pg_finish_stdout(PG_EXIT_OK);
 
 cleanup:
@@ -263,5 +265,6 @@ cleanup:
 	pg_buf_release(&tmp);
 	pg_buf_release(&path);
 	pg_buf_release(&where);
+	pg_buf_release(&shown);
 	return status;
 }

@@ -71,11 +71,21 @@ void pg_utf8_sanitize(pg_buf *out, const char *s, int printable)
 		} else if (printable && n == 1 && (*p < 0x20 || *p == 0x7f)) {
 			pg_buf_addch(out, '?');
 			p++;
+		} else if (printable && n == 2 && p[0] == 0xC2 && p[1] < 0xA0) {
+			pg_buf_addch(out, '?'); /* U+0080..U+009F, e.g. CSI */
+			p += 2;
 		} else {
 			pg_buf_add(out, p, n);
 			p += n;
 		}
 	}
+}
+
+const char *pg_utf8_printable(pg_buf *tmp, const char *s)
+{
+	pg_buf_reset(tmp);
+	pg_utf8_sanitize(tmp, s ? s : "", 1);
+	return tmp->ptr;
 }
 
 /* ------------------------------------------------------------ tables */

@@ -25,10 +25,16 @@ void pg_md_escape(pg_buf *out, const char *s);
 
 /* Append `s` with every invalid UTF-8 sequence (stray continuation bytes,
  * overlong forms, surrogates, code points beyond U+10FFFF, truncated
- * sequences) replaced by U+FFFD. With `printable`, C0 control characters
- * and DEL become '?' as well (for terminals, where they could move the
- * cursor or start an escape sequence). */
+ * sequences) replaced by U+FFFD. With `printable`, C0 and C1 control
+ * characters and DEL become '?' as well (for terminals, where they could
+ * move the cursor or start an escape sequence). */
 void pg_utf8_sanitize(pg_buf *out, const char *s, int printable);
+
+/* `s` (NULL: "") made safe to print on a terminal (pg_utf8_sanitize()
+ * with `printable`) into `tmp`, which is emptied first; returns tmp->ptr,
+ * valid until `tmp` changes. For names that come from outside (a branch,
+ * a store's manifest). */
+const char *pg_utf8_printable(pg_buf *tmp, const char *s);
 
 /*
  * pg_table: a text table whose columns are padded to their widest cell

@@ -99,6 +99,56 @@ run pg baseline push --store "$STORE" --commit "../$C1" "$OLD"
 expect_rc 2 "a commit that is not hex"
 expect_err "^perfgate: invalid commit"
 
+# --- names from outside put no control character on the terminal: a
+# branch with an escape sequence, a bell and a C1 CSI (U+009B), pushed,
+# listed and pruned; a manifest with control characters listed and pulled
+no_controls() {
+	if "$PYTHON" -c 'import re, sys
+text = open(sys.argv[1], "rb").read().decode("utf-8", "replace")
+sys.exit(1 if re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", text) else 0)' "$TMP/out"; then
+		ok "$1: no control character on stdout"
+	else
+		not_ok "$1: control characters on stdout: $(od -c "$TMP/out" | head -5)"
+	fi
+}
+evil=$(printf 'feat\033[2J\033]0;pwned\007\302\233x')
+shown='feat\?\[2J\?\]0;pwned\?\?x'
+export PERFGATE_NOW=2026-01-01T00:00:00Z
+run pg baseline push --store "$TMP/ctl" --project demo --commit $C1 --branch "$evil" "$OLD"
+expect_rc 0 "push with a branch full of control characters"
+expect_out "^refs/$shown now points to $C1\$"
+no_controls "push"
+export PERFGATE_NOW=2026-01-02T00:00:00Z
+run pg baseline push --store "$TMP/ctl" --project demo --commit $C2 --branch "$evil" "$OLD"
+run pg baseline ls --store "$TMP/ctl" --project demo
+expect_rc 0 "ls of baselines of that branch"
+expect_out "^222222222222 +$shown \(latest\) "
+expect_out "^111111111111 +$shown "
+no_controls "ls"
+export PERFGATE_NOW=2026-03-01T00:00:00Z
+run pg baseline prune --store "$TMP/ctl" --project demo --older-than 30d
+expect_rc 0 "prune of the older one"
+expect_out "^deleting baseline $C1 of $shown \(created 2026-01-01T00:00:00Z\)\$"
+no_controls "prune"
+unset PERFGATE_NOW
+mkdir -p "$TMP/ctl2/v1/demo/baselines/$C1/u1"
+printf x >"$TMP/ctl2/v1/demo/baselines/$C1/u1/x"
+cat >"$TMP/ctl2/v1/demo/baselines/$C1/manifest.json" <<JSON
+{"version": 1, "kind": "baseline", "commit": "$C1", "branch": "b\u009b31m\u0007",
+ "created": "2026-01-01T00:00:00Z\u001b[31m", "upload_id": "u1",
+ "host": {"cpu": "\u001b]0;cpu\u0007", "kernel": "k\r\n"},
+ "files": [{"name": "x", "key": "v1/demo/baselines/$C1/u1/x", "size": 1,
+ "sha256": "$(printf x | sha256sum | cut -d' ' -f1)"}]}
+JSON
+run pg baseline ls --store "$TMP/ctl2" --project demo
+expect_rc 0 "ls of a manifest with control characters"
+expect_out '^111111111111 +b\?31m\? +2026-01-01T00:00:00Z\?\[31m +\?\]0;cpu\?, k\?\? +1 B$'
+no_controls "ls of that manifest"
+run pg baseline pull --store "$TMP/ctl2" --project demo --commit $C1 -o "$TMP/ctlpull"
+expect_rc 0 "pull of it"
+expect_out "created 2026-01-01T00:00:00Z\\?\\[31m\\)"
+no_controls "pull"
+
 # --- two pushes racing on one commit leave one complete baseline
 i=0
 while [ $i -lt 5 ]; do

@@ -337,4 +337,12 @@ expect_rc 0 "gate in a shallow clone (missing baseline passes)"
 expect_out "shallow|fetch"
 expect_json "$TMP/shallow.json" 'any("git fetch" in w for w in d["warnings"])' True "shallow"
 
+# --- a branch name (here from --branch, in CI from a variable) reaches the
+# terminal without its control characters
+run pg baseline refresh -q -n 2 --store "$TMP/ctl-store" --branch "$(printf 'nightly\033[2J\302\233x')" -- "$SUITE"
+expect_rc 0 "refresh with control characters in the branch name"
+expect_out '^perfgate: refs/nightly\?\[2J\?x now points to [0-9a-f]{40}$'
+LC_ALL=C grep -q "$(printf '[\033\233]')" "$TMP/out" && not_ok "an escape character on stdout" ||
+	ok "no escape character on stdout"
+
 finish

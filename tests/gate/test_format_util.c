@@ -126,6 +126,16 @@ static void test_utf8_sanitize(void **state)
 	pg_buf_reset(&b);
 	pg_utf8_sanitize(&b, "a\tb\033c\x7f", 1);
 	assert_string_equal(b.ptr, "a?b?c?");
+	/* C1 controls (U+009B is CSI) too, not the letters after them */
+	pg_buf_reset(&b);
+	pg_utf8_sanitize(&b, "\xC2\x9B" "2J\xC2\x80\xC2\x9F\xC2\xA0\xC2\xB5", 1);
+	assert_string_equal(b.ptr, "?2J??\xC2\xA0\xC2\xB5");
+	pg_buf_reset(&b);
+	pg_utf8_sanitize(&b, "\xC2\x9B", 0);
+	assert_string_equal(b.ptr, "\xC2\x9B");
+	/* the same into a scratch buffer, for printing */
+	assert_string_equal(pg_utf8_printable(&b, "feat\033[2Jure"), "feat?[2Jure");
+	assert_string_equal(pg_utf8_printable(&b, NULL), "");
 	pg_buf_release(&b);
 }
 
