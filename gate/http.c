@@ -587,7 +587,8 @@ static int retryable_error(CURLcode rc)
 
 int pg_http_retryable_status(long status)
 {
-	return status == 408 || status == 429 || (status >= 500 && status <= 599);
+	return status == 408 || status == 429 ||
+	       (status >= 500 && status <= 599 && status != 501);
 }
 
 static long to_ms(double seconds)

@@ -5,10 +5,11 @@
  * One HTTP request with libcurl, as the HTTP and S3 stores need it: TLS
  * verification always on (plus an optional extra CA), connect and total
  * timeouts, retries with exponential backoff and full jitter on
- * connection errors, timeouts, 5xx, 408 and 429 (bounded by the options'
- * max_attempts and retry_budget; never on other 4xx), response bodies
- * streamed to a sink with a size cap, request bodies streamed from a file
- * or memory, CURLOPT_ERRORBUFFER for curl's own message. The status is
+ * connection errors, timeouts, stalls, 5xx but 501, 408 and 429 (bounded
+ * by the options' max_attempts and retry_budget; never on other 4xx),
+ * response bodies streamed to a sink with a size cap, request bodies
+ * streamed from a file or memory, CURLOPT_ERRORBUFFER for curl's own
+ * message. The status is
  * checked by the caller (pg_http_status_error() builds the message).
  *
  * Details:
@@ -103,7 +104,9 @@ int pg_http_response_error(const pg_http_request *req, const pg_http_response *r
 /* The reason phrase of common statuses ("Service Unavailable"), or NULL. */
 const char *pg_http_reason(long status);
 
-/* Whether a status is retried: 408, 429 and 5xx. */
+/* Whether a status is retried: 408, 429 and 5xx, but not 501 Not
+ * Implemented (the server does not know the method: asking again cannot
+ * help). */
 int pg_http_retryable_status(long status);
 
 /* Initialise libcurl and libxml2 once per process (see above); the store

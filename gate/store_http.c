@@ -29,6 +29,11 @@
 #define MAX_LISTING ((size_t)64 << 20)
 /* at most this many collections are walked by one listing */
 #define MAX_COLLECTIONS 100000
+/* why a listing failed on a server without PROPFIND (Nexus raw, GitLab's
+ * generic packages): only ls and prune list */
+#define NO_PROPFIND "the server does not support WebDAV PROPFIND, which listing needs: " \
+	"baseline ls and prune need a WebDAV server, e.g. nginx with dav_ext, or S3; " \
+	"gate, refresh, push and pull work without it"
 
 static const char propfind_body[] =
 	"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
@@ -652,8 +657,7 @@ static int propfind(pg_store *s, const char *rel, pg_store_list *files, pg_store
 		err = 0; /* no such prefix: nothing there */
 	else if (resp.status == 405 || resp.status == 501 || (resp.status >= 200 &&
 							       resp.status < 300))
-		err = pg_http_response_error(&req, &resp, "listing needs WebDAV PROPFIND "
-					     "(nginx dav_ext) or an S3 store");
+		err = pg_http_response_error(&req, &resp, NO_PROPFIND);
 	else
 		err = pg_http_response_error(&req, &resp, NULL);
 

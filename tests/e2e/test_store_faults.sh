@@ -134,4 +134,27 @@ run store --store "$F/slow-0.3" --timeout 5 put v1/i "$TMP/small"
 expect_rc 0 "a server slower than usual but within --timeout"
 expect_count /slow-0.3/v1/i 1 "no retry"
 
+# --- a store without WebDAV (Nexus raw, GitLab's generic packages):
+# push, pull and gate work; ls and prune fail with one line that says so,
+# and a 501 is not retried
+OLD=$TOP/tests/data/go-old.txt
+C1=1111111111111111111111111111111111111111
+for code in 405 501; do
+	S="$F/nodav-$code"
+	run "$PERFGATE" baseline push --store "$S" --project demo --commit $C1 --branch main "$OLD"
+	expect_rc 0 "push to a store without PROPFIND ($code)"
+	run "$PERFGATE" baseline pull --store "$S" --project demo --commit $C1 -o "$TMP/nodav-$code"
+	expect_rc 0 "pull from it"
+	cmp -s "$OLD" "$TMP/nodav-$code/results.txt" && ok "the results came back" || not_ok "other results"
+	for cmd in ls "prune --older-than 30d"; do
+		# shellcheck disable=SC2086
+		run "$PERFGATE" baseline $cmd --store "$S" --project demo
+		expect_rc 3 "baseline $cmd on it"
+		expect_err "^perfgate: list of '$S/v1/demo/(baselines/)?' failed: HTTP $code [A-Za-z ]+ \(the server does not support WebDAV PROPFIND, which listing needs: baseline ls and prune need a WebDAV server, e.g. nginx with dav_ext, or S3; gate, refresh, push and pull work without it\)\$"
+		n=$(wc -l <"$TMP/err")
+		[ "$n" -eq 1 ] && ok "one line" || not_ok "$n lines on stderr"
+	done
+	expect_count "/nodav-$code/v1/demo/" 1 "prune asked once (not retried)"
+done
+
 finish

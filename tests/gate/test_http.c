@@ -747,7 +747,8 @@ static void test_status_messages(void **state)
 	assert_string_equal(pg_http_reason(429), "Too Many Requests");
 	assert_string_equal(pg_http_reason(207), "Multi-Status");
 	assert_true(pg_http_retryable_status(500) && pg_http_retryable_status(408) &&
-		    pg_http_retryable_status(429) && !pg_http_retryable_status(404) &&
+		    pg_http_retryable_status(429) && pg_http_retryable_status(502) &&
+		    !pg_http_retryable_status(501) && !pg_http_retryable_status(404) &&
 		    !pg_http_retryable_status(403) && !pg_http_retryable_status(200));
 }
 

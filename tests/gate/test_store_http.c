@@ -506,17 +506,19 @@ static void test_list_walks_collections(void **state)
 			"</D:multistatus>"),
 		TS_STATUS(404),
 		TS_STATUS(405),
+		TS_STATUS(501),
+		TS_BODY(207, "", "<D:multistatus xmlns:D=\"DAV:\"/>"),   /* not asked */
 	};
 	pg_store_options o;
 	pg_store_list l;
 	ts_server srv;
 	pg_store *s;
-	char base[96];
+	char base[96], want[512];
 
 	(void)state;
 	ts_options(&o);
 	setenv("PERFGATE_STORE_TOKEN", TOKEN, 1);
-	ts_start(&srv, script, 4);
+	ts_start(&srv, script, 6);
 	snprintf(base, sizeof(base), "%s/dav", srv.url);
 	s = open_ok(base, &o);
 	pg_store_list_init(&l);
@@ -529,12 +531,19 @@ static void test_list_walks_collections(void **state)
 	/* an absent prefix is an empty list */
 	assert_int_equal(pg_store_list_prefix(s, "v2/", &l), 0);
 	assert_int_equal(l.n, 2);
-	/* a server without PROPFIND */
+	/* a server without PROPFIND: one line that says what works */
 	assert_int_equal(pg_store_list_prefix(s, "", &l), PG_EINFRA);
-	assert_contains(pg_error_last(), "list of '");
-	assert_contains(pg_error_last(), "failed: HTTP 405 Method Not Allowed (listing needs "
-			"WebDAV PROPFIND (nginx dav_ext) or an S3 store)");
+	snprintf(want, sizeof(want), "list of '%s/' failed: HTTP 405 Method Not Allowed (the "
+		 "server does not support WebDAV PROPFIND, which listing needs: baseline ls "
+		 "and prune need a WebDAV server, e.g. nginx with dav_ext, or S3; gate, "
+		 "refresh, push and pull work without it)", base);
+	assert_string_equal(pg_error_last(), want);
+	/* a 501 says the same, and is not retried */
+	assert_int_equal(pg_store_list_prefix(s, "v3/", &l), PG_EINFRA);
+	assert_contains(pg_error_last(), "/dav/v3/' failed: HTTP 501 Not Implemented (the server "
+			"does not support WebDAV PROPFIND");
 	ts_stop(&srv);
+	assert_int_equal(srv.served, 5);
 	ts_assert_prefix(srv.req[0].ptr, "PROPFIND /dav/v1/ HTTP/1.1\r\n");
 	assert_contains(srv.req[0].ptr, "\r\nDepth: 1\r\n");
 	assert_contains(srv.req[0].ptr, "\r\nAuthorization: Bearer " TOKEN "\r\n");

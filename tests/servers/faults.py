@@ -26,6 +26,9 @@ object's name, so one server serves every scenario of a test run:
   /cut-N/KEY         behaves as /ok/, but the first N GETs of this path
                      send the whole Content-Length and only the first half
                      of the object, then close the connection
+  /nodav-CODE/KEY    behaves as /ok/, but answers CODE (405, 501) to
+                     PROPFIND and OPTIONS, like a store without WebDAV
+                     (Nexus raw, GitLab's generic packages)
 
 Objects are keyed by the whole path, so /ok/a and /corrupt/a are different
 objects. Every request (the control endpoints aside) is counted and
@@ -175,6 +178,13 @@ class Handler(BaseHTTPRequestHandler):
             with state.lock:
                 gets = state.methods.get("GET " + path, 0)
             self.store(path, body, cut=(self.command == "GET" and gets <= int(m.group(1))))
+            return
+        m = re.fullmatch(r"nodav-(\d{3})", mode)
+        if m:
+            if self.command in ("PROPFIND", "OPTIONS"):
+                self.text(int(m.group(1)), "no WebDAV here")
+                return
+            self.store(path, body)
             return
         if mode in ("ok", "corrupt"):
             self.store(path, body, corrupt=(mode == "corrupt"))
