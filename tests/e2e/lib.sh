@@ -8,6 +8,10 @@
 # expect_rc N what     check $rc
 # expect_out PATTERN   grep -E PATTERN in $TMP/out
 # expect_err PATTERN   grep -E PATTERN in $TMP/err
+# race_pushes WHAT STORE COMMIT N
+#                      N times: two `baseline push` of COMMIT (project demo)
+#                      at once, of go-old.txt and go-new.txt; both must
+#                      succeed and leave one complete baseline
 # Every check prints "ok"/"not ok"; the script exits 1 at the end when
 # any check failed.
 
@@ -57,6 +61,31 @@ expect_err() {
 
 expect_empty_out() {
 	if [ -s "$TMP/out" ]; then not_ok "stdout should be empty"; else ok "stdout is empty"; fi
+}
+
+race_pushes() {
+	_old=$TOP/tests/data/go-old.txt _new=$TOP/tests/data/go-new.txt _i=0
+	while [ $_i -lt "$4" ]; do
+		"$PERFGATE" baseline push --store "$2" --project demo --commit "$3" "$_old" >/dev/null 2>"$TMP/race1" &
+		_p1=$!
+		"$PERFGATE" baseline push --store "$2" --project demo --commit "$3" "$_new" >/dev/null 2>"$TMP/race2" &
+		_p2=$!
+		wait $_p1
+		_rc1=$?
+		wait $_p2
+		_rc2=$?
+		[ $_rc1 -eq 0 ] && [ $_rc2 -eq 0 ] && ok "$1: race $_i: both pushes succeeded" ||
+			not_ok "$1: race $_i: the pushes exited $_rc1 and $_rc2: $(cat "$TMP/race1" "$TMP/race2")"
+		rm -rf "$TMP/racepull"
+		run "$PERFGATE" baseline pull --store "$2" --project demo --commit "$3" -o "$TMP/racepull"
+		if [ "$rc" -eq 0 ] && { cmp -s "$TMP/racepull/results.txt" "$_old" ||
+			cmp -s "$TMP/racepull/results.txt" "$_new"; }; then
+			ok "$1: race $_i left one complete baseline"
+		else
+			not_ok "$1: race $_i: pull exit $rc"
+		fi
+		_i=$((_i + 1))
+	done
 }
 
 # expect_lines FILE N: FILE has exactly N lines

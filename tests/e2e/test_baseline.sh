@@ -4,7 +4,6 @@
 . "$(dirname "$0")/lib.sh"
 STORE=$TMP/store
 OLD=$TOP/tests/data/go-old.txt
-NEW=$TOP/tests/data/go-new.txt
 C1=1111111111111111111111111111111111111111
 C2=2222222222222222222222222222222222222222
 pg() { "$PERFGATE" "$@"; }
@@ -149,21 +148,9 @@ expect_rc 0 "pull of it"
 expect_out "created 2026-01-01T00:00:00Z\\?\\[31m\\)"
 no_controls "pull"
 
-# --- two pushes racing on one commit leave one complete baseline
-i=0
-while [ $i -lt 5 ]; do
-	pg baseline push --store "$TMP/race" --project demo --commit $C2 "$OLD" >/dev/null 2>&1 &
-	pg baseline push --store "$TMP/race" --project demo --commit $C2 "$NEW" >/dev/null 2>&1 &
-	wait
-	rm -rf "$TMP/racepull"
-	run pg baseline pull --store "$TMP/race" --project demo --commit $C2 -o "$TMP/racepull"
-	if [ "$rc" -eq 0 ] && { cmp -s "$TMP/racepull/results.txt" "$OLD" || cmp -s "$TMP/racepull/results.txt" "$NEW"; }; then
-		ok "race $i: one complete baseline"
-	else
-		not_ok "race $i: pull exit $rc"
-	fi
-	i=$((i + 1))
-done
+# --- two pushes racing on one commit both succeed and leave one complete
+# baseline
+race_pushes local "$TMP/race" $C2 5
 
 # --- retention: runs and baselines older than the limit go, the latest of
 # every branch and the --keep-last newest stay, and so do recent uploads
