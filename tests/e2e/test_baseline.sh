@@ -56,6 +56,23 @@ run pg baseline pull --store "$STORE" --project demo --commit $C2 -o "$TMP/none"
 expect_rc 2 "pulling a baseline that does not exist"
 expect_err "^perfgate: no baseline for commit $C2 of 'demo' in '$STORE'\$"
 
+# --- a baseline whose manifest is missing (a push interrupted before its
+# last write) does not exist for readers, even beside a complete one
+mkdir -p "$TMP/nomanifest/v1/demo/baselines/$C2/u20260101T000000Z-0badf00d/profiles"
+cp "$OLD" "$TMP/nomanifest/v1/demo/baselines/$C2/u20260101T000000Z-0badf00d/results.txt"
+cp "$TMP/Hash.pb.gz" "$TMP/nomanifest/v1/demo/baselines/$C2/u20260101T000000Z-0badf00d/profiles/"
+run pg baseline push --store "$TMP/nomanifest" --project demo --commit $C1 "$OLD"
+expect_rc 0 "push of a complete baseline beside it"
+run pg baseline ls --store "$TMP/nomanifest" --project demo
+expect_rc 0 "ls"
+expect_out "^111111111111 "
+expect_no_out "^222222222222"
+expect_lines "$TMP/out" 2
+run pg baseline pull --store "$TMP/nomanifest" --project demo --commit $C2 -o "$TMP/nomanifest-pull"
+expect_rc 2 "pull of the baseline without a manifest"
+expect_err "^perfgate: no baseline for commit $C2 of 'demo' in '$TMP/nomanifest'\$"
+[ -e "$TMP/nomanifest-pull/results.txt" ] && not_ok "its results were pulled" || ok "nothing pulled"
+
 # --- a corrupted object is never used
 cp -r "$STORE" "$TMP/corrupt"
 obj=$(find "$TMP/corrupt/v1/demo/baselines/$C1" -name results.txt)

@@ -114,6 +114,26 @@ run store --store "$U" ls v1/nothing-here/
 expect_rc 0 "ls of an absent prefix"
 expect_empty_out
 
+# --- a push writes the manifest after every object of its set (a reader
+# never sees a manifest naming objects not there yet), and the ref last
+C=abcdef0123456789abcdef0123456789abcdef01
+printf 'profile one\n' >"$TMP/one.pb.gz"
+printf 'profile two\n' >"$TMP/two.pb.gz"
+log_mark
+run "$PERFGATE" baseline push --store "$U" --project ml --commit $C --branch main \
+	"$TOP/tests/data/go-old.txt" "$TMP/one.pb.gz" "$TMP/two.pb.gz"
+expect_rc 0 "baseline push of a results file and two profiles"
+log_since | sed -n 's/^PUT \([^ ]*\) -> 200$/\1/p' >"$TMP/puts"
+set="/perfgate/v1/ml/baselines/$C"
+if [ "$(wc -l <"$TMP/puts")" -eq 5 ] &&
+	[ "$(sed -n 4p "$TMP/puts")" = "$set/manifest.json" ] &&
+	[ "$(sed -n 5p "$TMP/puts")" = "/perfgate/v1/ml/refs/main" ] &&
+	[ "$(head -n 3 "$TMP/puts" | grep -c "^$set/u[0-9TZ]*-[0-9a-f]*/")" -eq 3 ]; then
+	ok "the three objects, then the manifest, then the ref"
+else
+	not_ok "PUTs in this order: $(tr '\n' ' ' <"$TMP/puts")"
+fi
+
 # --- -v: one line per request, never the secret
 run store -v --store "$U" put v1/verbose "$TMP/small"
 expect_rc 0 "put -v"
