@@ -55,6 +55,35 @@ start_nginx
 export PERFGATE_STORE_USER="$NGINX_USER" PERFGATE_STORE_PASSWORD="$NGINX_PASSWORD"
 nginx_corrupt() { cp "$2" "$NGINX_ROOT/auth/$1"; }
 check_store nginx "$NGINX_HTTP_AUTH" nginx_corrupt
+
+# --- streaming: a 200 MiB profile goes up and comes back with perfgate's
+# peak resident memory far below its size (nothing holds the whole file)
+# peak_rss CMD...: like run, and sets $kib to CMD's peak RSS in KiB
+peak_rss() {
+	kib=$("$PYTHON" -c 'import resource, subprocess, sys
+with open(sys.argv[1], "w") as out, open(sys.argv[2], "w") as err:
+    rc = subprocess.call(sys.argv[3:], stdout=out, stderr=err)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(rc)' "$TMP/out" "$TMP/err" "$@")
+	rc=$?
+}
+expect_rss_below() {
+	if [ "$kib" -gt 0 ] && [ "$kib" -lt "$1" ]; then ok "$2: peak RSS $kib KiB"; else
+		not_ok "$2: peak RSS $kib KiB, expected below $1 KiB"
+	fi
+}
+truncate -s 200M "$TMP/big.pb.gz"
+printf 'start' | dd of="$TMP/big.pb.gz" conv=notrunc 2>/dev/null
+printf 'end' | dd of="$TMP/big.pb.gz" bs=1 seek=209715197 conv=notrunc 2>/dev/null
+peak_rss "$PERFGATE" baseline push --store "$NGINX_HTTP_AUTH" --project big --commit $C1 "$OLD" "$TMP/big.pb.gz"
+expect_rc 0 "push of a 200 MiB profile"
+expect_rss_below 65536 "push of 200 MiB"
+peak_rss "$PERFGATE" baseline pull --store "$NGINX_HTTP_AUTH" --project big --commit $C1 -o "$TMP/bigpull"
+expect_rc 0 "pull of it"
+expect_rss_below 65536 "pull of 200 MiB"
+cmp -s "$TMP/big.pb.gz" "$TMP/bigpull/profiles/big.pb.gz" && ok "the 200 MiB came back whole" ||
+	not_ok "the pulled profile differs"
+rm -rf "$TMP/big.pb.gz" "$TMP/bigpull" "$NGINX_ROOT/auth/v1/big"
 unset PERFGATE_STORE_USER PERFGATE_STORE_PASSWORD
 
 # --- S3
