@@ -95,23 +95,35 @@ int pg_adjust_pvalues(double *p, size_t m, pg_correction c)
 {
 	pidx *s = NULL;
 	double run;
-	size_t j;
+	size_t j, k = 0;
 
-	if (c == PG_CORRECTION_NONE || m == 0)
+	if (c == PG_CORRECTION_NONE || m == 0) {
+		for (j = 0; j < m; j++)
+			if (!(p[j] >= 0 && p[j] <= 1))
+				p[j] = NAN;
 		return 0;
+	}
 	s = malloc(m * sizeof(*s));
 	if (!s)
 		return pg_error_set(PG_ENOMEM, "out of memory");
+	/* a p-value that is not one (NaN, outside [0, 1]) is no test: out of
+	 * the family, NaN (never below a level); a NaN would also break the
+	 * sort's order */
 	for (j = 0; j < m; j++) {
-		s[j].p = p[j];
-		s[j].i = j;
+		if (!(p[j] >= 0 && p[j] <= 1)) {
+			p[j] = NAN;
+			continue;
+		}
+		s[k].p = p[j];
+		s[k].i = j;
+		k++;
 	}
-	qsort(s, m, sizeof(*s), cmp_pidx);
+	qsort(s, k, sizeof(*s), cmp_pidx);
 	if (c == PG_CORRECTION_HOLM) {
-		/* step-down: adj(j) = max_{i <= j} min(1, (m - i + 1) p(i)) */
+		/* step-down: adj(j) = max_{i <= j} min(1, (k - i + 1) p(i)) */
 		run = 0;
-		for (j = 0; j < m; j++) {
-			double v = (double)(m - j) * s[j].p;
+		for (j = 0; j < k; j++) {
+			double v = (double)(k - j) * s[j].p;
 
 			if (v > 1)
 				v = 1;
@@ -120,10 +132,10 @@ int pg_adjust_pvalues(double *p, size_t m, pg_correction c)
 			p[s[j].i] = run;
 		}
 	} else {
-		/* step-up: adj(j) = min_{i >= j} min(1, m p(i) / i) */
+		/* step-up: adj(j) = min_{i >= j} min(1, k p(i) / i) */
 		run = 1;
-		for (j = m; j-- > 0;) {
-			double v = (double)m * s[j].p / (double)(j + 1);
+		for (j = k; j-- > 0;) {
+			double v = (double)k * s[j].p / (double)(j + 1);
 
 			if (v < run)
 				run = v;
@@ -351,6 +363,32 @@ static int test_row(pg_decide_row *row, row_work *w, const pg_decide_opts *o,
 	if (!w->log_scale)
 		w->mean_scale = fabs(sa.mean);
 	return 0;
+}
+
+/* A test whose p-value or estimate is not finite (sums of values near
+ * DBL_MAX overflow) has decided nothing: the row leaves the family as
+ * noise, with the reason. 1 when that is so, else 0. */
+int pg_decide__unusable(pg_decide_row *r, row_work *w)
+{
+	double p = r->p_value, est = w->est;
+
+	if (p >= 0 && p <= 1 && (w->inf_change || isfinite(est))) {
+		if (r->has_ci && !(isfinite(w->lo) && isfinite(w->hi)))
+			r->has_ci = 0;
+		return 0;
+	}
+	w->tested = 0;
+	w->untestable = 1;
+	r->has_p = 0;
+	r->p_value = r->p_adjusted = 1;
+	r->has_ci = 0;
+	r->has_delta = 0;
+	r->decision = PG_DECISION_NOISE;
+	r->cannot_guard = 1;
+	pg_decide__printf(r->reason, sizeof(r->reason), "noise: no test: the statistics of "
+			  "these samples are not finite (p=%g, change %g); values this large "
+			  "cannot be compared", p, est);
+	return 1;
 }
 
 /* ------------------------------------------------------------ drift */
@@ -668,8 +706,9 @@ void pg_decide__tested(pg_decide_row *r, row_work *w, const pg_decision_set *d)
 	w->thr_worse = pg_decide__threshold(r->threshold_percent, 1, r->direction, w->log_scale);
 	w->thr_better = pg_decide__threshold(r->threshold_percent, 0, r->direction, w->log_scale);
 
-	/* the minimum detectable change */
-	if (w->log_scale || w->mean_scale > 0) {
+	/* the minimum detectable change (none when Welch's figures behind it
+	 * are not finite: a U test can still test such a row) */
+	if ((w->log_scale || w->mean_scale > 0) && isfinite(w->se) && isfinite(w->mean_scale)) {
 		w->mde = (gsl_cdf_tdist_Qinv(level / 2, w->df) +
 			  gsl_cdf_tdist_Pinv(PG_MDE_POWER, w->df)) * w->se;
 		if (!w->log_scale)
@@ -871,7 +910,8 @@ int pg_decide(pg_decision_set *out, const pg_results *old, const pg_results *new
 			continue;
 		if ((err = test_row(r, &w[i], opts, a, b)) < 0)
 			goto cleanup;
-		pv[m++] = r->p_value;
+		if (!pg_decide__unusable(r, &w[i]))
+			pv[m++] = r->p_value;
 	}
 
 	/* pass 2: the correction over the family */

@@ -255,7 +255,9 @@ int pg_correction_parse(pg_correction *out, const char *name);
 
 /* Adjust p-values (in place, p[i] in [0, 1]) for m tests. Holm: step-down
  * with the running maximum; BH: step-up with the running minimum, capped
- * at 1. Exposed for tests. 0 or PG_ENOMEM.
+ * at 1. A p[i] that is not in [0, 1] (NaN) is no test: it becomes NaN
+ * (never below a level) and m counts only the others. Exposed for tests.
+ * 0 or PG_ENOMEM.
  * Precisely, with p(1) <= ... <= p(m) (ties in input order):
  *   Holm  adj(i) = max_{j <= i} min(1, (m - j + 1) p(j))
  *   BH    adj(i) = min_{j >= i} min(1, m p(j) / j)

@@ -26,7 +26,8 @@ typedef struct pg_decide__work {
 	int log_scale;     /* analysis on the logs */
 	int inf_change;    /* raw scale, old centre 0: unbounded change, */
 	double inf_sign;   /* ... upwards (+1) or downwards (-1) */
-	int untestable;    /* fewer than 2 samples (pairs) */
+	int untestable;    /* fewer than 2 samples (pairs), or a test
+			    * without a finite result */
 	const pg_series *so, *sn;
 	double est, lo, hi;          /* analysis scale (filled by the test) */
 	double o_est, o_lo, o_hi;    /* oriented: > 0 worse */
@@ -74,6 +75,13 @@ double pg_decide__center(const double *v, size_t n);
 int pg_decide__classify(pg_decide_row *r, pg_decide__work *w, const pg_compare_row *c,
 			const pg_results *old, const pg_results *new,
 			const pg_decide_opts *opts, int paired);
+
+/* After a row's test (r->p_value, w->est/lo/hi set): when the p-value is
+ * not in [0, 1] or the estimate is not finite, the row is settled as
+ * noise with a reason saying so (w->tested cleared, no p, interval or
+ * delta) and 1 is returned: it stays out of the family. Else 0 (an
+ * interval with a non-finite bound is dropped). */
+int pg_decide__unusable(pg_decide_row *r, pg_decide__work *w);
 
 /* A change on the analysis scale as a percentage (log: 100 (e^x - 1));
  * an mde on the analysis scale as a change in percent the worse way for

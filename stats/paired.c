@@ -744,10 +744,13 @@ int pg_paired_decide(pg_paired_set *out, const pg_results *old, const pg_results
 		if ((err = pg_paired_analyze(&out->rows[i], w[i].so->values, w[i].so->n,
 					     w[i].sn->values, w[i].sn->n, &po)) < 0)
 			goto cleanup;
-		out->tested[i] = 1;
 		fill_work(&w[i], r, &out->rows[i], w[i].so, w[i].sn, opts, buf);
+		if (pg_decide__unusable(r, &w[i]))
+			continue;
+		out->tested[i] = 1;
 		pv[m++] = r->p_value;
 	}
+	d->ntested = m;
 
 	/* pass 3: the correction, the decisions, the reasons */
 	if ((err = pg_adjust_pvalues(pv, m, opts->correction)) < 0)

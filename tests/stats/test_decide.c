@@ -954,6 +954,89 @@ static void test_no_common_rows(void **state)
 	release2(&old, &new, &d);
 }
 
+/* ------------------------------------------------------------ non-finite results */
+
+static void test_adjust_invalid_pvalues(void **state)
+{
+	/* a NaN (or a value outside [0, 1]) is no test: it stays out of the
+	 * family (m counts the others), is adjusted to NaN (never < alpha)
+	 * and does not disturb the order of the others */
+	double p[4] = { NAN, 0.01, 0.04, 0.005 };
+	double q[4] = { NAN, 0.01, 0.04, 0.005 };
+	double r[3] = { 0.02, -1, 2 };
+
+	(void)state;
+	assert_int_equal(pg_adjust_pvalues(p, 4, PG_CORRECTION_HOLM), 0);
+	assert_true(isnan(p[0]));
+	/* Holm over .005 .01 .04 (m = 3): .015 .02 .04 */
+	assert_true(fabs(p[3] - 0.015) < 1e-15 && fabs(p[1] - 0.02) < 1e-15 &&
+		    fabs(p[2] - 0.04) < 1e-15);
+	assert_int_equal(pg_adjust_pvalues(q, 4, PG_CORRECTION_BH), 0);
+	assert_true(isnan(q[0]));
+	/* BH over .005 .01 .04 (m = 3): .015 .015 .04 */
+	assert_true(fabs(q[3] - 0.015) < 1e-15 && fabs(q[1] - 0.015) < 1e-15 &&
+		    fabs(q[2] - 0.04) < 1e-15);
+	assert_int_equal(pg_adjust_pvalues(r, 3, PG_CORRECTION_HOLM), 0);
+	assert_true(r[0] == 0.02 && isnan(r[1]) && isnan(r[2]));
+}
+
+/* Values whose sums overflow (raw scale: a zero among them) give Welch's
+ * test no finite result: such a row is noise with a reason, out of the
+ * family, never a regression (it was "REGRESSION +87.5% ... p=-nan (Holm
+ * 0)"). The U test ranks the values and still tests it, without an mde
+ * (Welch's figures behind the mde are not finite). */
+static void test_non_finite_test_is_noise(void **state)
+{
+	static const double big_old[] = { 0, 1.7e308, 1.7e308, 1.6e308, 1.7e308 };
+	static const double big_new[] = { 1.7e308, 1.7e308, 1.75e308, 1.7e308, 1.79e308 };
+	static const pg_test_kind tests[] = { PG_TEST_WELCH, PG_TEST_UTEST };
+	static const pg_correction corrections[] = { PG_CORRECTION_HOLM, PG_CORRECTION_BH,
+						     PG_CORRECTION_NONE };
+	pg_results old, new;
+	pg_decision_set d;
+	size_t t, c;
+
+	(void)state;
+	for (t = 0; t < NELEM(tests); t++) {
+		for (c = 0; c < NELEM(corrections); c++) {
+			pg_decide_opts o = PG_DECIDE_OPTS_INIT;
+			const pg_decide_row *r;
+
+			o.test = tests[t];
+			o.correction = corrections[c];
+			init2(&old, &new);
+			add(&old, "Big", "ns/op", big_old, NELEM(big_old));
+			add(&new, "Big", "ns/op", big_new, NELEM(big_new));
+			add_pair(&old, &new, "Slow", "ns/op", 1000, 0.01, 1.20);
+			add_pair(&old, &new, "Same", "ns/op", 2000, 0.01, 1.00);
+			assert_int_equal(pg_decide(&d, &old, &new, &o), 0);
+			r = row_of(&d, "Big", "ns/op");
+			assert_false(r->has_mde);
+			assert_true(!r->has_delta || isfinite(r->delta_percent));
+			assert_true(!r->has_p || (isfinite(r->p_value) && isfinite(r->p_adjusted)));
+			assert_true(!r->has_ci || (isfinite(r->ci_low_percent) &&
+						   isfinite(r->ci_high_percent)));
+			if (o.test == PG_TEST_WELCH) {
+				if (r->decision != PG_DECISION_NOISE)
+					fail_msg("correction %d: Big is %s (%s)", (int)o.correction,
+						 pg_decision_name(r->decision), r->reason);
+				assert_false(r->has_p || r->has_ci || r->has_delta);
+				assert_true(r->cannot_guard);
+				assert_non_null(strstr(r->reason, "not finite"));
+				assert_int_equal(d.ntested, 2);
+			} else {
+				assert_true(r->has_p && r->has_delta);
+				check_decision(r, PG_DECISION_UNCHANGED);
+				assert_int_equal(d.ntested, 3);
+			}
+			assert_int_equal(d.regressions, 1);
+			check_decision(row_of(&d, "Slow", "ns/op"), PG_DECISION_REGRESSION);
+			check_decision(row_of(&d, "Same", "ns/op"), PG_DECISION_UNCHANGED);
+			release2(&old, &new, &d);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -977,6 +1060,8 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_utest_cannot_reach_level),
 		cmocka_unit_test(test_no_common_rows),
+		cmocka_unit_test(test_adjust_invalid_pvalues),
+		cmocka_unit_test(test_non_finite_test_is_noise),
 	};
 	int rc = cmocka_run_group_tests_name("stats/decide", tests, NULL, NULL);
 

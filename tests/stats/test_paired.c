@@ -750,6 +750,37 @@ static void test_no_drift_relabelling(void **state)
 	release2(&old, &new, &s);
 }
 
+/* Differences that overflow give the paired t-test no finite result: the
+ * row is noise with a reason, out of the family, never a regression. */
+static void test_non_finite_test_is_noise(void **state)
+{
+	static const double base[] = { -1.7e308, -1.6e308, -1.7e308, -1.5e308, -1.7e308 };
+	static const double cand[] = { 1.7e308, 1.7e308, 1.75e308, 1.7e308, 1.79e308 };
+	static const double slow_b[] = { 100, 101, 99, 100, 102 };
+	static const double slow_c[] = { 130, 131, 129, 131, 132 };
+	pg_paired_set s;
+	pg_results old, new;
+	const pg_decide_row *r;
+
+	(void)state;
+	init2(&old, &new);
+	add(&old, "Big", "delta/op", base, NELEM(base));
+	add(&new, "Big", "delta/op", cand, NELEM(cand));
+	add(&old, "Slow", "ns/op", slow_b, NELEM(slow_b));
+	add(&new, "Slow", "ns/op", slow_c, NELEM(slow_c));
+	assert_int_equal(pg_paired_decide(&s, &old, &new, NULL), 0);
+	r = row_of(&s.decision, "Big", "delta/op");
+	if (r->decision != PG_DECISION_NOISE)
+		fail_msg("Big is %s (%s)", pg_decision_name(r->decision), r->reason);
+	assert_false(r->has_p || r->has_ci || r->has_delta || r->has_mde);
+	assert_non_null(strstr(r->reason, "not finite"));
+	assert_int_equal(s.decision.ntested, 1);
+	check_decision(row_of(&s.decision, "Slow", "ns/op"), PG_DECISION_REGRESSION);
+	pg_paired_set_release(&s);
+	pg_results_release(&old);
+	pg_results_release(&new);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -767,6 +798,7 @@ int main(void)
 		cmocka_unit_test(test_directions_and_rule),
 		cmocka_unit_test(test_rule_callback),
 		cmocka_unit_test(test_no_drift_relabelling),
+		cmocka_unit_test(test_non_finite_test_is_noise),
 	};
 	int rc = cmocka_run_group_tests_name("stats/paired", tests, NULL, NULL);
 
