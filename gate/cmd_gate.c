@@ -48,6 +48,9 @@ static const char gate_usage[] =
 	"    --store URL            the artifact store (default: .perfgate/store)\n"
 	"    --project NAME         the project in the store\n"
 	"    --baseline-branch NAME the branch baselines come from (default: main)\n"
+	"    --max-walk N           commits searched for a baseline: the merge base and\n"
+	"                           its first-parent ancestors (default 50; 1: the\n"
+	"                           merge base only)\n"
 	"    -n, --count N|auto     measured runs (default 10); auto: batches of 5 until\n"
 	"                           every benchmark is clearly inside or beyond its\n"
 	"                           threshold, at most as many as the baseline has\n"
@@ -57,6 +60,8 @@ static const char gate_usage[] =
 	"    --threshold PCT        default threshold in percent (default 5)\n"
 	"    --threshold-on estimate|ci  what must exceed the threshold\n"
 	"    --alpha A              significance level (default 0.05)\n"
+	"    --test welch|utest     the test: Welch's t-test on the logs (default) or\n"
+	"                           the Mann-Whitney U test\n"
 	"    --correction holm|bh|none   multiple-comparison correction (default holm)\n"
 	"    --missing-baseline pass|fail  without a baseline (default pass)\n"
 	"    --results FILE         the candidate's results (do not run the suite)\n"
@@ -104,12 +109,13 @@ enum {
 	OPT_MARKDOWN, OPT_JUNIT, OPT_QUICK, OPT_SAME_HOST, OPT_REQ_QUIET,
 	OPT_REQ_UPLOAD, OPT_NO_UPLOAD, OPT_RUN_ID, OPT_SHARD, OPT_COLLECT,
 	OPT_CACERT, OPT_INSECURE, OPT_AB, OPT_CONFIRM, OPT_NO_CONFIRM, OPT_CONFIRM_ROUNDS,
-	OPT_MEASURE, OPT_ARTIFACTS_DIR
+	OPT_MEASURE, OPT_ARTIFACTS_DIR, OPT_TEST, OPT_MAX_WALK
 };
 
 struct gate_args {
 	pg_job_opts job;
-	const char *threshold, *threshold_on, *alpha, *correction, *missing;
+	const char *threshold, *threshold_on, *alpha, *correction, *missing, *test;
+	long max_walk;          /* --max-walk; < 0: not given */
 	const char *results, *baseline_file, *json, *markdown, *junit, *run_id;
 	const char *shard;
 	const char *artifacts_dir;  /* --artifacts-dir */
@@ -984,6 +990,8 @@ static int parse_gate_args(struct gate_args *a, int argc, char **argv)
 		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 		{ "threshold-on", required_argument, NULL, OPT_THRESHOLD_ON },
 		{ "alpha", required_argument, NULL, OPT_ALPHA },
+		{ "test", required_argument, NULL, OPT_TEST },
+		{ "max-walk", required_argument, NULL, OPT_MAX_WALK },
 		{ "correction", required_argument, NULL, OPT_CORRECTION },
 		{ "missing-baseline", required_argument, NULL, OPT_MISSING },
 		{ "results", required_argument, NULL, OPT_RESULTS },
@@ -1044,6 +1052,11 @@ static int parse_gate_args(struct gate_args *a, int argc, char **argv)
 		case OPT_THRESHOLD: a->threshold = optarg; break;
 		case OPT_THRESHOLD_ON: a->threshold_on = optarg; break;
 		case OPT_ALPHA: a->alpha = optarg; break;
+		case OPT_TEST: a->test = optarg; break;
+		case OPT_MAX_WALK:
+			err = pg_parse_count(&count, "--max-walk", optarg, 1);
+			a->max_walk = (long)count;
+			break;
 		case OPT_CORRECTION: a->correction = optarg; break;
 		case OPT_MISSING: a->missing = optarg; break;
 		case OPT_RESULTS: a->results = optarg; break;
@@ -1124,6 +1137,10 @@ static int apply_decision_args(pg_gate_config *cfg, const struct gate_args *a)
 		err = pg_parse_fraction(&cfg->alpha, "--alpha", a->alpha);
 	if (!err && a->correction)
 		err = pg_config_parse_correction(&cfg->correction, "--correction", a->correction);
+	if (!err && a->test)
+		err = pg_config_parse_test(&cfg->test, "--test", a->test);
+	if (a->max_walk >= 0)
+		cfg->max_walk = (size_t)a->max_walk;
 	if (!err && a->missing)
 		err = pg_config_parse_missing_baseline(&cfg->missing_baseline, "--missing-baseline",
 						       a->missing);
@@ -1298,6 +1315,7 @@ int cmd_gate(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	a.confirm = -1;
+	a.max_walk = -1;
 	pg_job_opts_init(&a.job);
 	err = parse_gate_args(&a, argc, argv);
 	if (err)

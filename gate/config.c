@@ -745,9 +745,11 @@ static int k_baseline_branch(loader *l, const char *path, json_t *v)
 			   &CFG(l)->baseline_branch);
 }
 
+/* the merge base counts as the first commit: 0 would check none (the
+ * resolver takes 0 for its default) */
 static int k_max_walk(loader *l, const char *path, json_t *v)
 {
-	return read_whole(l, path, v, 0, &CFG(l)->max_walk);
+	return read_whole(l, path, v, 1, &CFG(l)->max_walk);
 }
 
 static int k_alpha(loader *l, const char *path, json_t *v)

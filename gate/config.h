@@ -29,7 +29,8 @@
  *   project                 string or null                     null (the repository
  *                                                              directory's name)
  *   baseline_branch         non-empty string                   "main"
- *   max_walk                whole number 0..1000000            50
+ *   max_walk                whole number 1..1000000            50 (commits searched,
+ *                                                              the merge base first)
  *   alpha                   number in (0, 1)                   0.05
  *   test                    "welch" | "utest"                  "welch"
  *   correction              "holm" | "bh" | "none"             "holm"

@@ -762,8 +762,8 @@ int pg_resolve_baseline(pg_resolve_result *out, const char *path,
 		break;
 	}
 	default:
-		pg_buf_addf(&reason, "no baseline within %u first-parent commits of the "
-			    "merge base of HEAD and %s", max_walk, t);
+		pg_buf_addf(&reason, "no baseline within %u first-parent commit%s of the "
+			    "merge base of HEAD and %s", max_walk, plural(max_walk), t);
 		break;
 	}
 	if (pg_buf_failed(&reason)) {

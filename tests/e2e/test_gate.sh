@@ -98,6 +98,15 @@ run pg gate -q -n 5 --json "$TMP/walk.json" -- "$SUITE"
 expect_rc 0 "gate with an older baseline"
 expect_json "$TMP/walk.json" 'd["baseline"]["commit"]' "$C1" "walk"
 expect_json "$TMP/walk.json" 'd["baseline"]["source"]' "1 first-parent commit before the merge base of HEAD and main" "walk"
+# --max-walk 1: the merge base only, then the store's refs/main
+run pg gate -q -n 5 --max-walk 1 --json "$TMP/walk1.json" -- "$SUITE"
+expect_rc 0 "gate with --max-walk 1"
+expect_json "$TMP/walk1.json" 'd["baseline"]["source"]' "refs/main in the store (the latest baseline of main)" "--max-walk 1"
+expect_json "$TMP/walk1.json" 'any("no baseline within 1 first-parent commit of the merge base" in w for w in d["warnings"])' True "--max-walk 1"
+printf '{"max_walk": 1}\n' >"$TMP/walk1-config.json"
+run pg gate -q -n 5 --config "$TMP/walk1-config.json" --max-walk 2 --json "$TMP/walk2.json" -- "$SUITE"
+expect_rc 0 "--max-walk 2 over \"max_walk\": 1"
+expect_json "$TMP/walk2.json" 'd["baseline"]["source"]' "1 first-parent commit before the merge base of HEAD and main" "--max-walk 2"
 
 # --- a merge on main: the walk follows first parents, not the merged branch
 git checkout -q -b side "$C1"
@@ -322,6 +331,7 @@ expect_svg "$REPO/.perfgate/profile-diff-Hash-fnv1a-64K.svg" "a failed upload"
 
 # --- usage errors
 for args in "--bogus" "--count 0" "--threshold x" "--correction bogus" "--alpha 2" \
+	"--test bogus" "--max-walk 0" "--max-walk x" \
 	"--shard 3/2" "--shard 1/2 --collect 2" "stray"; do
 	# shellcheck disable=SC2086
 	run pg gate $args

@@ -355,7 +355,9 @@ static void test_wrong_types(void **state)
 		{ "{\"warmup\": -1}",
 		  "perfgate.json: 'warmup' must be a whole number from 0 to 1000000, not -1" },
 		{ "{\"max_walk\": true}",
-		  "perfgate.json: 'max_walk' must be a whole number from 0 to 1000000, not true" },
+		  "perfgate.json: 'max_walk' must be a whole number from 1 to 1000000, not true" },
+		{ "{\"max_walk\": 0}",
+		  "perfgate.json: 'max_walk' must be a whole number from 1 to 1000000, not 0" },
 		{ "{\"timeout\": -5}",
 		  "perfgate.json: 'timeout' must be a number of seconds from 0 (no limit) to "
 		  "1000000000, not -5" },
