@@ -19,6 +19,7 @@
 #include "common/error.h"
 #include "common/file.h"
 #include "gate/config.h"
+#include "gate/format_util.h"
 #include "gate/git.h"
 #include "common/banned.h"
 
@@ -193,6 +194,24 @@ int pg_config_parse_measure(pg_measure_mode *out, const char *opt, const char *s
 		return err;
 	*out = (pg_measure_mode)v;
 	return 0;
+}
+
+int pg_config_set_baseline_branch(pg_gate_config *cfg, const char *opt, const char *name)
+{
+	int valid = *name ? pg_git_branch_name_valid(name) : 0;
+	pg_buf shown = PG_BUF_INIT;
+	int err;
+
+	if (valid < 0)
+		return valid;
+	if (!valid) {
+		/* the name as typed may hold control characters */
+		err = pg_error_set(PG_EINPUT, "%s must be a valid git branch name, not '%s'",
+				   opt, pg_utf8_printable(&shown, name));
+		pg_buf_release(&shown);
+		return err;
+	}
+	return pg_config_set_string(&cfg->baseline_branch, name);
 }
 
 int pg_config_parse_threshold(double *out, const char *opt, const char *s)
@@ -739,8 +758,14 @@ static int k_project(loader *l, const char *path, json_t *v)
 	return read_string(l, path, v, 1, 1, "a non-empty string or null", &CFG(l)->project);
 }
 
+/* checked when the file is read, not when the suite has run */
 static int k_baseline_branch(loader *l, const char *path, json_t *v)
 {
+	int valid;
+
+	if (json_is_string(v) && json_string_length(v) &&
+	    (valid = pg_git_branch_name_valid(json_string_value(v))) <= 0)
+		return valid < 0 ? valid : bad_value(l, path, "a valid git branch name", v);
 	return read_string(l, path, v, 0, 1, "a branch name (a non-empty string)",
 			   &CFG(l)->baseline_branch);
 }

@@ -28,7 +28,7 @@
  *                                                              at the repository root)
  *   project                 string or null                     null (the repository
  *                                                              directory's name)
- *   baseline_branch         non-empty string                   "main"
+ *   baseline_branch         a git branch name                  "main"
  *   max_walk                whole number 1..1000000            50 (commits searched,
  *                                                              the merge base first)
  *   alpha                   number in (0, 1)                   0.05
@@ -288,6 +288,11 @@ int pg_config_parse_missing_baseline(pg_missing_baseline *out, const char *opt,
 				     const char *s);
 /* "time" or "callgrind": "--measure must be time or callgrind, not 'x'". */
 int pg_config_parse_measure(pg_measure_mode *out, const char *opt, const char *s);
+
+/* The baseline branch from the command line, checked as the file's is:
+ * "--baseline-branch must be a valid git branch name, not ''" (PG_EINPUT);
+ * PG_EINFRA, PG_ENOMEM. */
+int pg_config_set_baseline_branch(pg_gate_config *cfg, const char *opt, const char *name);
 
 /* A threshold in percent: "5", "2.5", "5%"; > 0 and finite. */
 int pg_config_parse_threshold(double *out, const char *opt, const char *s);

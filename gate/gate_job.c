@@ -45,7 +45,7 @@ int pg_job_config(pg_gate_config *cfg, const pg_job_opts *o)
 	if (o->project && (err = pg_config_set_string(&cfg->project, o->project)) < 0)
 		goto cleanup;
 	if (o->baseline_branch &&
-	    (err = pg_config_set_string(&cfg->baseline_branch, o->baseline_branch)) < 0)
+	    (err = pg_config_set_baseline_branch(cfg, "--baseline-branch", o->baseline_branch)) < 0)
 		goto cleanup;
 	if (o->cpus && (err = pg_config_set_string(&cfg->cpus, o->cpus)) < 0)
 		goto cleanup;

@@ -21,6 +21,21 @@ static int git_ready(void)
 	return 0;
 }
 
+int pg_git_branch_name_valid(const char *name)
+{
+	int valid = 0, err;
+
+	if ((err = git_ready()) < 0)
+		return err;
+	if (!strncmp(name, "refs/heads/", 11))
+		name += 11;
+	if (git_branch_name_is_valid(&valid, name) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	return valid != 0;
+}
+
 static int git_fail(const char *what)
 {
 	const git_error *e = git_error_last();

@@ -27,6 +27,11 @@ int pg_git_toplevel(pg_buf *out, const char *path);
  * cannot be created. */
 int pg_git_private_dir(pg_buf *out, const char *path);
 
+/* 1 when git accepts `name` as a branch name ("main", "release/1.2"; a
+ * leading "refs/heads/" is allowed), 0 when it does not ("", "a..b",
+ * "-x"), PG_EINFRA when libgit2 cannot be initialised. */
+int pg_git_branch_name_valid(const char *name);
+
 /* For gate/resolve.c, which works on an open repository. */
 struct git_repository;
 

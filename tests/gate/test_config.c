@@ -392,6 +392,13 @@ static void test_wrong_types(void **state)
 		{ "{\"baseline_branch\": null}",
 		  "perfgate.json: 'baseline_branch' must be a branch name (a non-empty string), "
 		  "not null" },
+		{ "{\"baseline_branch\": \"\"}",
+		  "perfgate.json: 'baseline_branch' must be a branch name (a non-empty string), "
+		  "not \"\"" },
+		{ "{\"baseline_branch\": \"a..b\"}",
+		  "perfgate.json: 'baseline_branch' must be a valid git branch name, not \"a..b\"" },
+		{ "{\"baseline_branch\": \"-main\"}",
+		  "perfgate.json: 'baseline_branch' must be a valid git branch name, not \"-main\"" },
 		{ "{\"require_quiet\": 1}",
 		  "perfgate.json: 'require_quiet' must be true or false, not 1" },
 		{ "{\"require_same_host\": \"yes\"}",
@@ -559,6 +566,32 @@ static void test_bad_enums(void **state)
 	assert_int_equal(pg_config_parse_threshold(&pct, "--threshold", "nan"), PG_EINPUT);
 	assert_int_equal(pg_config_parse_threshold(&pct, "--threshold", ""), PG_EINPUT);
 	assert_true(pct == 10);
+}
+
+/* --baseline-branch is checked as the file's key is, when it is set (the
+ * gate and refresh set it before anything runs): an empty name is no
+ * more a default than in the file */
+static void test_baseline_branch_setter(void **state)
+{
+	pg_gate_config c;
+
+	(void)state;
+	assert_int_equal(pg_config_init(&c), 0);
+	assert_int_equal(pg_config_set_baseline_branch(&c, "--baseline-branch", "release/1.2"), 0);
+	assert_string_equal(c.baseline_branch, "release/1.2");
+	assert_int_equal(pg_config_set_baseline_branch(&c, "--baseline-branch", "refs/heads/dev"),
+			 0);
+	assert_string_equal(c.baseline_branch, "refs/heads/dev");
+	assert_int_equal(pg_config_set_baseline_branch(&c, "--baseline-branch", ""), PG_EINPUT);
+	assert_string_equal(pg_error_last(), "--baseline-branch must be a valid git branch name, "
+			    "not ''");
+	assert_int_equal(pg_config_set_baseline_branch(&c, "--baseline-branch", "a..b"), PG_EINPUT);
+	assert_string_equal(pg_error_last(), "--baseline-branch must be a valid git branch name, "
+			    "not 'a..b'");
+	assert_int_equal(pg_config_set_baseline_branch(&c, "--baseline-branch", "x.lock"),
+			 PG_EINPUT);
+	assert_string_equal(c.baseline_branch, "refs/heads/dev");
+	pg_config_release(&c);
 }
 
 static void test_syntax_errors(void **state)
@@ -892,6 +925,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_bad_enums),
+		cmocka_unit_test(test_baseline_branch_setter),
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_threshold_precedence),
