@@ -55,6 +55,11 @@ int pg_usage_error(const char *usage, const char *fmt, ...)
  * (alpha, confidence). 0 or PG_EINPUT naming `opt`. */
 int pg_parse_fraction(double *out, const char *opt, const char *s);
 
+/* An option value that must not be empty (a file name, a URL): `s` into
+ * *out, or PG_EINPUT "--json must be a file name, not ''" (`what` is "a file
+ * name"). */
+int pg_parse_nonempty(const char **out, const char *opt, const char *s, const char *what);
+
 /* A whole number from `min` to 10^6 (run counts). 0 or PG_EINPUT. */
 int pg_parse_count(size_t *out, const char *opt, const char *s, size_t min);
 

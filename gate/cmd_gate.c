@@ -1028,9 +1028,15 @@ static int parse_gate_args(struct gate_args *a, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+n:vqh", longopts, NULL)) != -1) {
 		err = 0;
 		switch (c) {
-		case OPT_CONFIG: a->job.config_path = optarg; break;
-		case OPT_STORE: a->job.store = optarg; break;
-		case OPT_PROJECT: a->job.project = optarg; break;
+		case OPT_CONFIG:
+			err = pg_parse_nonempty(&a->job.config_path, "--config", optarg, "a file name");
+			break;
+		case OPT_STORE:
+			err = pg_parse_nonempty(&a->job.store, "--store", optarg, "a folder or URL");
+			break;
+		case OPT_PROJECT:
+			err = pg_parse_nonempty(&a->job.project, "--project", optarg, "a name");
+			break;
 		case OPT_BASELINE_BRANCH: a->job.baseline_branch = optarg; break;
 		case 'n':
 			if (!strcmp(optarg, "auto")) {
@@ -1059,18 +1065,34 @@ static int parse_gate_args(struct gate_args *a, int argc, char **argv)
 			break;
 		case OPT_CORRECTION: a->correction = optarg; break;
 		case OPT_MISSING: a->missing = optarg; break;
-		case OPT_RESULTS: a->results = optarg; break;
-		case OPT_BASELINE_FILE: a->baseline_file = optarg; break;
-		case OPT_JSON: a->json = optarg; break;
-		case OPT_MARKDOWN: a->markdown = optarg; break;
-		case OPT_JUNIT: a->junit = optarg; break;
+		case OPT_RESULTS:
+			err = pg_parse_nonempty(&a->results, "--results", optarg, "a file name");
+			break;
+		case OPT_BASELINE_FILE:
+			err = pg_parse_nonempty(&a->baseline_file, "--baseline-file", optarg,
+						"a file name");
+			break;
+		case OPT_JSON:
+			err = pg_parse_nonempty(&a->json, "--json", optarg, "a file name");
+			break;
+		case OPT_MARKDOWN:
+			err = pg_parse_nonempty(&a->markdown, "--markdown", optarg, "a file name");
+			break;
+		case OPT_JUNIT:
+			err = pg_parse_nonempty(&a->junit, "--junit", optarg, "a file name");
+			break;
 		case OPT_QUICK: a->job.quick = 1; break;
 		case OPT_SAME_HOST: a->same_host = 1; break;
 		case OPT_REQ_QUIET: a->job.require_quiet = 1; break;
 		case OPT_REQ_UPLOAD: a->require_upload = 1; break;
 		case OPT_NO_UPLOAD: a->no_upload = 1; break;
-		case OPT_ARTIFACTS_DIR: a->artifacts_dir = optarg; break;
-		case OPT_RUN_ID: a->run_id = optarg; break;
+		case OPT_ARTIFACTS_DIR:
+			err = pg_parse_nonempty(&a->artifacts_dir, "--artifacts-dir", optarg,
+						"a folder");
+			break;
+		case OPT_RUN_ID:
+			err = pg_parse_nonempty(&a->run_id, "--run-id", optarg, "an id");
+			break;
 		case OPT_MEASURE: a->job.measure = optarg; break;
 		case OPT_AB: a->ab = 1; break;
 		case OPT_CONFIRM: a->confirm = 1; break;
@@ -1083,7 +1105,10 @@ static int parse_gate_args(struct gate_args *a, int argc, char **argv)
 			err = pg_parse_count(&count, "--collect", optarg, 1);
 			a->collect = (long)count;
 			break;
-		case OPT_CACERT: a->job.store_opts.cacert = optarg; break;
+		case OPT_CACERT:
+			err = pg_parse_nonempty(&a->job.store_opts.cacert, "--cacert", optarg,
+						"a file name");
+			break;
 		case OPT_INSECURE: a->job.store_opts.allow_insecure_http = 1; break;
 		case 'v':
 			pg_store_cli_verbose(&a->job.store_opts);
@@ -1326,6 +1351,12 @@ int cmd_gate(int argc, char **argv)
 		status = pg_die_code(err);
 		goto done;
 	}
+	/* a suite to measure, unless the candidate is a file or the shards'
+	 * results: said before the repository and the store are touched */
+	if (!a.results && !a.collect && (err = pg_job_check_suite(&st.cfg)) < 0) {
+		status = pg_die_code(err);
+		goto error_report;
+	}
 	use_store = !a.baseline_file || a.shard || a.collect;
 
 	/* the repository (HEAD, branch, dirty): needed for the store */
@@ -1451,13 +1482,17 @@ int cmd_gate(int argc, char **argv)
 		st.candidate_host = host_of(&st.candidate);
 	}
 	if (!have_baseline) {
+		/* the branch the resolver looked for (a CI variable may name
+		 * another than the configured one) */
+		const char *branch = st.have_repo && st.repo.target_branch ?
+			st.repo.target_branch : st.cfg.baseline_branch;
+
 		pg_strv_pushf(&st.warnings, &st.nwarnings,
 			 "no baseline to compare with%s: nothing was checked (run 'perfgate baseline "
 			 "refresh' on %s, e.g. nightly)",
 			 st.cfg.missing_baseline == PG_MISSING_BASELINE_PASS ?
 				 "; passing as --missing-baseline pass says" :
-				 "; failing as --missing-baseline fail says",
-			 st.cfg.baseline_branch);
+				 "; failing as --missing-baseline fail says", branch);
 		status = st.cfg.missing_baseline == PG_MISSING_BASELINE_PASS ? PG_EXIT_OK :
 									     PG_EXIT_INFRA;
 	} else {

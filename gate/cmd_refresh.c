@@ -132,9 +132,15 @@ int cmd_baseline_refresh(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+n:o:vqh", longopts, NULL)) != -1) {
 		err = 0;
 		switch (c) {
-		case R_CONFIG: jo.config_path = optarg; break;
-		case R_STORE: jo.store = optarg; break;
-		case R_PROJECT: jo.project = optarg; break;
+		case R_CONFIG:
+			err = pg_parse_nonempty(&jo.config_path, "--config", optarg, "a file name");
+			break;
+		case R_STORE:
+			err = pg_parse_nonempty(&jo.store, "--store", optarg, "a folder or URL");
+			break;
+		case R_PROJECT:
+			err = pg_parse_nonempty(&jo.project, "--project", optarg, "a name");
+			break;
 		case R_BRANCH: branch = optarg; break;
 		case 'o': output = optarg; break;
 		case 'n':
@@ -151,7 +157,10 @@ int cmd_baseline_refresh(int argc, char **argv)
 		case R_REQ_QUIET: jo.require_quiet = 1; break;
 		case R_DIRTY: allow_dirty = 1; break;
 		case R_MEASURE: jo.measure = optarg; break;
-		case R_CACERT: jo.store_opts.cacert = optarg; break;
+		case R_CACERT:
+			err = pg_parse_nonempty(&jo.store_opts.cacert, "--cacert", optarg,
+						"a file name");
+			break;
 		case R_INSECURE: jo.store_opts.allow_insecure_http = 1; break;
 		case 'v': pg_store_cli_verbose(&jo.store_opts); break;
 		case 'q': jo.quiet = 1; break;
@@ -188,6 +197,7 @@ int cmd_baseline_refresh(int argc, char **argv)
 		goto cleanup;
 	}
 	if ((err = pg_job_config(&cfg, &jo)) < 0 ||
+	    (err = pg_job_check_suite(&cfg)) < 0 ||
 	    (err = pg_resolve_repo(&repo, ".", &ro)) < 0 ||
 	    (err = pg_job_project(&project, &cfg)) < 0) {
 		status = pg_die_code(err);

@@ -94,6 +94,14 @@ int pg_parse_fraction(double *out, const char *opt, const char *s)
 	return 0;
 }
 
+int pg_parse_nonempty(const char **out, const char *opt, const char *s, const char *what)
+{
+	if (!*s)
+		return pg_error_set(PG_EINPUT, "%s must be %s, not ''", opt, what);
+	*out = s;
+	return 0;
+}
+
 int pg_parse_count(size_t *out, const char *opt, const char *s, size_t min)
 {
 	char *end = NULL;

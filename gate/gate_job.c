@@ -84,6 +84,14 @@ int pg_job_open_store(pg_store **out, const pg_gate_config *cfg,
 	return pg_store_cli_open(out, &cli);
 }
 
+int pg_job_check_suite(const pg_gate_config *cfg)
+{
+	if (cfg->nsuite)
+		return 0;
+	return pg_error_set(PG_EINPUT, "no suite to run: give one after -- or set \"suite\" in "
+			    "perfgate.json");
+}
+
 int pg_job_run_suite(pg_results *results, const pg_gate_config *cfg,
 		     const pg_job_opts *o, char *const *extra_args,
 		     const char *output, const char *profile_dir)
@@ -94,11 +102,8 @@ int pg_job_run_suite(pg_results *results, const pg_gate_config *cfg,
 	size_t n = 0, i, nextra = 0;
 	int status;
 
-	if (!cfg->nsuite) {
-		pg_err("no suite to run: give it after '--' (perfgate gate -- ./bench ...) "
-		       "or as \"suite\" in perfgate.json");
-		return PG_EXIT_USAGE;
-	}
+	if (pg_job_check_suite(cfg) < 0)
+		return pg_die_code(PG_EINPUT);
 	while (extra_args && extra_args[nextra])
 		nextra++;
 	argv = calloc(cfg->nsuite + nextra + 1, sizeof(*argv));

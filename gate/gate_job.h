@@ -48,6 +48,10 @@ int pg_job_project(pg_buf *out, const pg_gate_config *cfg);
 int pg_job_open_store(pg_store **out, const pg_gate_config *cfg,
 		      const pg_job_opts *o);
 
+/* PG_EINPUT with the message "no suite to run: give one after -- or set
+ * \"suite\" in perfgate.json" when no suite is configured, else 0. */
+int pg_job_check_suite(const pg_gate_config *cfg);
+
 /* Run the configured suite (count, warmup, cpus, timeout), with
  * `extra_args` (NULL-terminated, or NULL) appended to its arguments; with
  * `profile_dir`, the profiled runs of cfg->profile write their profiles
@@ -55,7 +59,8 @@ int pg_job_open_store(pg_store **out, const pg_gate_config *cfg,
  * progress and host warnings on stderr unless quiet. `results` receives
  * the merged results with the host fingerprint; `output`, when not NULL,
  * is written too. Returns an exit status (PG_EXIT_*), having printed any
- * error; PG_EXIT_USAGE when no suite is configured. */
+ * error; PG_EXIT_USAGE when no suite is configured (pg_job_check_suite's
+ * message). */
 int pg_job_run_suite(pg_results *results, const pg_gate_config *cfg,
 		     const pg_job_opts *o, char *const *extra_args,
 		     const char *output, const char *profile_dir);

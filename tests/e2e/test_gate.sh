@@ -34,6 +34,19 @@ expect_json "$TMP/nb.json" 'd["verdict"]' no-baseline "no baseline"
 expect_json "$TMP/nb.json" 'any("no baseline" in w for w in d["warnings"])' True "no baseline"
 run pg gate -q -n 3 --missing-baseline fail -- "$SUITE"
 expect_rc 3 "no baseline, --missing-baseline fail"
+# the warning names the branch the baseline was looked for on, which a CI
+# variable may choose instead of the configured one
+GITHUB_BASE_REF=develop run pg gate -q -n 3 --json "$TMP/nb-ci.json" -- "$SUITE"
+expect_rc 0 "no baseline on the CI's target branch"
+expect_json "$TMP/nb-ci.json" '[w.split("refresh")[1] for w in d["warnings"] if w.startswith("no baseline to compare")]' \
+	"[\"' on develop, e.g. nightly)\"]" "no baseline on develop"
+
+# --- no suite: said as such, before anything runs, in the report too
+run pg gate -q --json "$TMP/nosuite.json"
+expect_rc 2 "gate without a suite"
+expect_err '^perfgate: no suite to run: give one after -- or set "suite" in perfgate.json$'
+expect_json "$TMP/nosuite.json" 'd["verdict"], d["error"]' \
+	'error no suite to run: give one after -- or set "suite" in perfgate.json' "no suite"
 
 # --- the nightly job: a baseline for main
 run pg baseline refresh -q -n 5
@@ -360,6 +373,22 @@ for args in "--bogus" "--count 0" "--threshold x" "--correction bogus" "--alpha 
 	# shellcheck disable=SC2086
 	run pg gate $args
 	expect_rc 2 "usage error: gate $args"
+done
+
+# --- an empty file name (or URL, name, id) is a usage error, before anything runs
+for opt in --json --markdown --junit --results --baseline-file --config --store --project \
+	--cacert --run-id; do
+	rm -f "$TMP/early.state"
+	SEEDED_STATE="$TMP/early.state" run pg gate -q -n 3 "$opt=" -- "$SUITE"
+	expect_rc 2 "gate $opt="
+	expect_err "^perfgate: gate: $opt must be an? [a-zA-Z ]+, not ''\$"
+	not_run "gate $opt="
+done
+for opt in --config --store --project --cacert; do
+	rm -f "$TMP/early.state"
+	SEEDED_STATE="$TMP/early.state" run pg baseline refresh -q -n 3 "$opt=" -- "$SUITE"
+	expect_rc 2 "baseline refresh $opt="
+	not_run "baseline refresh $opt="
 done
 
 # --- a shallow clone: says which fetch is needed; the walk works with what is there
