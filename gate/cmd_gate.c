@@ -891,6 +891,7 @@ static int upload_artifacts(struct gate_state *st, pg_buf *where)
 	pg_buf results = PG_BUF_INIT, dir = PG_BUF_INIT;
 	char **paths = NULL, **names = NULL, **prof = NULL;
 	size_t n = 0, nprof = 0, i, cap;
+	json_t *host = NULL;
 	pg_push p;
 	int err = 0;
 
@@ -960,12 +961,16 @@ static int upload_artifacts(struct gate_state *st, pg_buf *where)
 	p.paths = (const char *const *)paths;
 	p.names = (const char *const *)names;
 	p.npaths = n;
-	p.host = st->candidate_host;
+	/* an errored run has no results to read a host from, and its
+	 * reports must go up all the same */
+	host = st->candidate_host ? json_incref(st->candidate_host) : json_object();
+	p.host = host;
 	p.now = pg_now();
 	p.upload_id = st->upload_id.len ? st->upload_id.ptr : NULL;
-	err = pg_push_set(where, st->store, &p);
+	err = host ? pg_push_set(where, st->store, &p) : pg_error_set(PG_ENOMEM, "out of memory");
 
 cleanup:
+	json_decref(host);
 	pg_free_strv(paths);
 	pg_free_strv(names);
 	pg_free_strv(prof);

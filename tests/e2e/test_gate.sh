@@ -243,9 +243,20 @@ expect_rc 3 "... unless --require-upload"
 expect_json "$TMP/up.json" 'd["verdict"]' error "require-upload"
 
 # --- a suite that crashes is an infrastructure error, never a regression
-run pg gate -q -n 3 --json "$TMP/crash.json" -- sh -c 'kill -SEGV $$'
+# ... whose reports are uploaded all the same (there are no results to
+# read a host fingerprint from)
+run pg gate -q -n 3 --run-id crash --json "$TMP/crash.json" -- sh -c 'kill -SEGV $$'
 expect_rc 3 "a crashing suite"
 expect_json "$TMP/crash.json" 'd["verdict"], d["exit_code"]' "error 3" "crash"
+expect_json "$TMP/crash.json" '"/runs/" in (d["artifacts"] or "")' True "crash: the artifacts are named"
+grep -q "not uploaded" "$TMP/err" && not_ok "crash: an upload warning: $(grep 'not uploaded' "$TMP/err")" ||
+	ok "crash: no upload warning"
+for f in report.json report.md report.xml; do
+	ls "$REPO"/.perfgate/store/v1/repo/runs/*/crash/u*/$f >/dev/null 2>&1 &&
+		ok "crash: uploaded $f" || not_ok "crash: $f not uploaded"
+done
+expect_json "$(ls "$REPO"/.perfgate/store/v1/repo/runs/*/crash/u*/report.json | head -n 1)" \
+	'd["verdict"]' error "crash: the uploaded report"
 
 # --- --quick: fewer runs, the local store
 run pg gate --quick --json "$TMP/quick.json" -- "$SUITE"
