@@ -242,6 +242,23 @@ run pg gate -q -n 3 --store "$TMP/ro-store" --require-upload --json "$TMP/up.jso
 expect_rc 3 "... unless --require-upload"
 expect_json "$TMP/up.json" 'd["verdict"]' error "require-upload"
 
+# --- a store that fails is an infrastructure error, never a verdict: with
+# a 20% slowdown that a working store would fail, both are exit 3
+SEEDED_SHIFT=Hash=20 run pg gate -q -n 3 --store http://127.0.0.1:1/x --json "$TMP/down.json" -- "$SUITE"
+expect_rc 3 "an unreachable store"
+expect_json "$TMP/down.json" 'd["verdict"], d["exit_code"]' "error 3" "unreachable store"
+expect_json "$TMP/down.json" '"127.0.0.1:1" in d["error"]' True "unreachable store: named"
+mkdir -p "$TMP/bad-store" && cp -r .perfgate/store/. "$TMP/bad-store/"
+bad=$(ls "$TMP"/bad-store/v1/repo/baselines/"$C1"/u*/results.txt | head -n 1)
+[ -f "$bad" ] && ok "setup: the baseline's results object in a copy of the store" || not_ok "setup: no baseline object"
+# one byte changed, the size kept: only the checksum can tell
+"$PYTHON" -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); i = len(b) // 2
+b[i] = 0x37 if b[i] != 0x37 else 0x38; open(sys.argv[1], "wb").write(b)' "$bad"
+SEEDED_SHIFT=Hash=20 run pg gate -q -n 3 --store "$TMP/bad-store" --json "$TMP/corrupt.json" -- "$SUITE"
+expect_rc 3 "a corrupted baseline object"
+expect_json "$TMP/corrupt.json" 'd["verdict"], d["exit_code"]' "error 3" "corrupted baseline"
+expect_json "$TMP/corrupt.json" '"results.txt" in d["error"]' True "corrupted baseline: named"
+
 # --- a suite that crashes is an infrastructure error, never a regression
 # ... whose reports are uploaded all the same (there are no results to
 # read a host fingerprint from)
