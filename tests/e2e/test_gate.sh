@@ -165,6 +165,57 @@ expect_json "$TMP/host.json" 'd["hosts"]["differences"][0].startswith("cpu: ")' 
 expect_out "cpu: 'Some Other CPU' \\(baseline\\) vs"
 run pg gate --baseline-file "$TMP/other-host.txt" --results "$TMP/old.txt" --require-same-host
 expect_rc 3 "--require-same-host"
+
+# --- the decision settings reach the decision: one seeded pair of result
+# files (10 benchmarks, 5% noise, 5 runs; Hash, Parse, Encode and Walk 10%
+# slower), decided under each setting; every setting is in the report and
+# changes the decision of at least one row. The p-values behind the cases
+# (Holm over the 10 ns/op rows): Hash p=0.0007 (Holm 0.0057, CI of the
+# change +5.2%..+13.3%), Encode p=0.010 (Holm 0.072, BH 0.026), Parse and
+# Walk p < 1e-5.
+export SEEDED_BENCHES=10 SEEDED_NOISE=0.05
+SEEDED_SEED=7 SEEDED_STATE="$TMP/set-old.state" pg run -q -n 5 --warmup 0 -o "$TMP/set-old.txt" -- "$SUITE"
+SEEDED_SEED=507 SEEDED_STATE="$TMP/set-new.state" SEEDED_SHIFT="Hash=10,Parse=10,Encode=10,Walk=10" \
+	pg run -q -n 5 --warmup 0 -o "$TMP/set-new.txt" -- "$SUITE"
+unset SEEDED_BENCHES SEEDED_NOISE
+decided() { # decided NAME [OPTIONS...]: the files decided with OPTIONS into $TMP/NAME.json
+	out=$1; shift
+	run pg gate --baseline-file "$TMP/set-old.txt" --results "$TMP/set-new.txt" \
+		--json "$TMP/$out.json" "$@"
+}
+ns() { echo "[r[\"decision\"] for r in d[\"rows\"] if r[\"benchmark\"] == \"$1\" and r[\"unit\"] == \"ns/op\"][0]"; }
+decided set-default
+expect_rc 1 "the settings' pair with the defaults"
+expect_json "$TMP/set-default.json" 'd["settings"]["correction"], d["settings"]["alpha"], d["settings"]["threshold_on"], d["settings"]["test"]' \
+	"holm 0.05 estimate welch" "defaults"
+expect_json "$TMP/set-default.json" "$(ns Encode)" noise "Holm: Encode"
+expect_json "$TMP/set-default.json" "$(ns Hash)" regression "defaults: Hash"
+expect_json "$TMP/set-default.json" "$(ns Parse)" regression "defaults: Parse"
+# --correction bh: Encode's 0.010 is within BH's step-up, not Holm's
+decided set-bh --correction bh
+expect_json "$TMP/set-bh.json" 'd["settings"]["correction"]' bh "--correction bh"
+expect_json "$TMP/set-bh.json" "$(ns Encode)" regression "--correction bh: Encode"
+# --alpha 0.001: Hash's Holm 0.0057 is no longer significant
+decided set-alpha --alpha 0.001
+expect_json "$TMP/set-alpha.json" 'd["settings"]["alpha"]' 0.001 "--alpha 0.001"
+expect_json "$TMP/set-alpha.json" "$(ns Hash) != \"regression\"" True "--alpha 0.001: Hash"
+expect_json "$TMP/set-alpha.json" "$(ns Parse)" regression "--alpha 0.001: Parse"
+# --threshold-on ci: at 7%, Hash's estimate (+9.2%) is beyond it, its
+# interval's low end (+5.2%) is not
+decided set-est --threshold 7
+expect_json "$TMP/set-est.json" "$(ns Hash)" regression "--threshold 7: Hash"
+decided set-ci --threshold 7 --threshold-on ci
+expect_json "$TMP/set-ci.json" 'd["settings"]["threshold_on"]' ci "--threshold-on ci"
+expect_json "$TMP/set-ci.json" "$(ns Hash)" unchanged "--threshold-on ci: Hash"
+expect_json "$TMP/set-ci.json" "$(ns Parse)" regression "--threshold-on ci: Parse"
+# --test utest: with 5+5 runs the U test cannot reach Holm's level of
+# 0.005 (its smallest p is 2/252): nothing can fail, and the rows say why
+decided set-utest --test utest
+expect_rc 0 "--test utest with 5+5 runs"
+expect_json "$TMP/set-utest.json" 'd["settings"]["test"]' utest "--test utest"
+expect_json "$TMP/set-utest.json" "$(ns Parse)" noise "--test utest: Parse"
+expect_json "$TMP/set-utest.json" '[r["reason"][:34] for r in d["rows"] if r["benchmark"] == "Parse" and r["unit"] == "ns/op"]' \
+	"['noise: the U test cannot reach p <']" "--test utest: the reason"
 cd "$REPO" || exit 1
 
 # --- a broken configuration: exit 2, the key named
