@@ -313,6 +313,29 @@ static int compare_hosts(struct gate_state *st)
 	return 0;
 }
 
+/* The threshold and direction entries of perfgate.json that apply to no
+ * row (a typo such as "Hsah", "sec/op" for a suite reporting ns/op): a
+ * warning each, on stderr and in the reports. The rows are the deciding
+ * decision's, else the candidate's series (no baseline). */
+static void warn_unmatched(struct gate_state *st)
+{
+	const pg_decision_set *d = st->deciding;
+	size_t n = d ? d->nrows : st->candidate.nseries, before = st->nwarnings, i;
+	const char **names = calloc(n + 1, sizeof(*names)), **units = calloc(n + 1, sizeof(*units));
+
+	for (i = 0; names && units && i < n; i++) {
+		names[i] = d ? d->rows[i].benchmark : st->candidate.series[i].name;
+		units[i] = d ? d->rows[i].unit : st->candidate.series[i].unit;
+	}
+	if (!names || !units || pg_config_unmatched(&st->warnings, &st->nwarnings, &st->cfg,
+						    names, units, n) < 0)
+		pg_warn("the thresholds were not checked against the results: out of memory");
+	for (i = before; i < st->nwarnings; i++)
+		pg_warn("%s", st->warnings[i]);
+	free(names);
+	free(units);
+}
+
 /* ------------------------------------------------------------ baseline */
 
 static int baseline_from_store(struct gate_state *st, const struct gate_args *a,
@@ -1549,6 +1572,7 @@ int cmd_gate(int argc, char **argv)
 			status = PG_EXIT_INFRA;
 		}
 	}
+	warn_unmatched(&st);
 	goto report;
 
 error_report:

@@ -1551,20 +1551,28 @@ static int glob_matches(const char *glob, const char *name, const char *stripped
 	return fnmatch(glob, name, 0) == 0 || (stripped && fnmatch(glob, stripped, 0) == 0);
 }
 
+/* `name` without its "-N" procs suffix (malloc'd), or NULL when it has
+ * none; without memory, NULL too: only the full name is matched then. */
+static char *procs_stripped(const char *name)
+{
+	size_t slen = procs_stripped_len(name);
+	char *stripped;
+
+	if (!slen || !(stripped = malloc(slen + 1)))
+		return NULL;
+	memcpy(stripped, name, slen);
+	stripped[slen] = '\0';
+	return stripped;
+}
+
 double pg_config_threshold_for(const pg_gate_config *cfg, const char *benchmark,
 			       const char *unit)
 {
-	char *stripped = NULL;
-	size_t slen = procs_stripped_len(benchmark), i, k;
+	char *stripped = procs_stripped(benchmark);
+	size_t i, k;
 	double result = cfg->threshold_default;
 	int found = 0, all_found = 0;
 	double all = 0;
-
-	/* without memory, only the full name is matched */
-	if (slen && (stripped = malloc(slen + 1))) {
-		memcpy(stripped, benchmark, slen);
-		stripped[slen] = '\0';
-	}
 	for (i = 0; i < cfg->nbenchmark_thresholds && !found; i++) {
 		const pg_config_glob *g = &cfg->benchmark_thresholds[i];
 
@@ -1612,4 +1620,102 @@ void pg_config_rule(void *ctx, const char *benchmark, const char *unit, pg_row_r
 
 	out->threshold_percent = pg_config_threshold_for(cfg, benchmark, unit);
 	out->direction = pg_config_direction_for(cfg, unit);
+}
+
+/* ------------------------------------------------------------ unmatched entries */
+
+/* Is there a row with `unit` (NULL: any) whose benchmark `glob` (NULL:
+ * any) matches? */
+static int any_row(const char *glob, const char *unit, const char *const *benchmarks,
+		   const char *const *units, size_t n)
+{
+	size_t i;
+	int hit = 0;
+
+	for (i = 0; i < n && !hit; i++) {
+		char *stripped;
+
+		if (unit && strcmp(units[i], unit))
+			continue;
+		if (!glob)
+			return 1;
+		stripped = procs_stripped(benchmarks[i]);
+		hit = glob_matches(glob, benchmarks[i], stripped);
+		free(stripped);
+	}
+	return hit;
+}
+
+/* An entry that pg_config_init() sets (instructions/op: 1, in every
+ * starter file): not the user's doing, and most suites never report it. */
+static int default_metric(const pg_gate_config *def, const pg_config_threshold *t)
+{
+	size_t i;
+
+	for (i = 0; i < def->nmetric_thresholds; i++)
+		if (!strcmp(def->metric_thresholds[i].unit, t->unit) &&
+		    def->metric_thresholds[i].percent == t->percent)
+			return 1;
+	return 0;
+}
+
+int pg_config_unmatched(char ***out, size_t *nout, const pg_gate_config *cfg,
+			const char *const *benchmarks, const char *const *units, size_t n)
+{
+	pg_gate_config def;
+	pg_buf seen = PG_BUF_INIT;
+	size_t i, k;
+	int err;
+
+	if ((err = pg_config_init(&def)) < 0 || !n)
+		goto cleanup;
+	/* the units of the rows, each once, for the messages */
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < i && strcmp(units[k], units[i]); k++)
+			;
+		if (k == i)
+			pg_buf_addf(&seen, "%s%s", seen.len ? ", " : "", units[i]);
+	}
+	if (pg_buf_failed(&seen)) {
+		err = pg_error_set(PG_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < cfg->nmetric_thresholds; i++) {
+		const pg_config_threshold *t = &cfg->metric_thresholds[i];
+
+		if (!default_metric(&def, t) && !any_row(NULL, t->unit, benchmarks, units, n) &&
+		    (err = pg_strv_pushf(out, nout, "'thresholds.metrics.%s' matches no unit of "
+					 "the results (%s): it sets no threshold", t->unit,
+					 seen.ptr)) < 0)
+			goto cleanup;
+	}
+	for (i = 0; i < cfg->nbenchmark_thresholds; i++) {
+		const pg_config_glob *g = &cfg->benchmark_thresholds[i];
+
+		if (!any_row(g->glob, NULL, benchmarks, units, n)) {
+			if ((err = pg_strv_pushf(out, nout, "'thresholds.benchmarks.%s' matches no "
+						 "benchmark of the results: it sets no threshold",
+						 g->glob)) < 0)
+				goto cleanup;
+			continue;
+		}
+		for (k = 0; k < g->nunits; k++)
+			if (!any_row(g->glob, g->units[k].unit, benchmarks, units, n) &&
+			    (err = pg_strv_pushf(out, nout, "'thresholds.benchmarks.%s.%s': no "
+						 "benchmark that '%s' matches reports '%s': it sets no "
+						 "threshold", g->glob, g->units[k].unit, g->glob,
+						 g->units[k].unit)) < 0)
+				goto cleanup;
+	}
+	for (i = 0; i < cfg->ndirections; i++)
+		if (!any_row(NULL, cfg->directions[i].unit, benchmarks, units, n) &&
+		    (err = pg_strv_pushf(out, nout, "'directions.%s' matches no unit of the results "
+					 "(%s): it sets no direction", cfg->directions[i].unit,
+					 seen.ptr)) < 0)
+			goto cleanup;
+
+cleanup:
+	pg_config_release(&def);
+	pg_buf_release(&seen);
+	return err;
 }

@@ -276,6 +276,17 @@ double pg_config_threshold_for(const pg_gate_config *cfg, const char *benchmark,
 			       const char *unit);
 pg_direction pg_config_direction_for(const pg_gate_config *cfg, const char *unit);
 
+/* The entries of thresholds.metrics, thresholds.benchmarks (globs, and
+ * the units of a glob's object) and directions that apply to none of the n
+ * rows (benchmarks[i], units[i]) of a comparison, by the rules above: one
+ * message each, appended to *out (a pg_strv_pushf array), e.g.
+ * "'thresholds.benchmarks.Hsah' matches no benchmark of the results: it
+ * sets no threshold". The built-in instructions/op entry of
+ * pg_config_init() is not reported unless its value was changed. With no
+ * rows nothing is reported. 0 or PG_ENOMEM. */
+int pg_config_unmatched(char ***out, size_t *nout, const pg_gate_config *cfg,
+			const char *const *benchmarks, const char *const *units, size_t n);
+
 /* ---- setters for the command line ----
  * The parsers accept exactly the spellings the file accepts. On a bad
  * value they return PG_EINPUT with a message naming `opt`:

@@ -256,6 +256,22 @@ SEEDED_SHIFT=Hash=20 run pg gate -q --json "$TMP/cfg.json"
 expect_rc 0 "the suite and a per-benchmark threshold from perfgate.json"
 expect_json "$TMP/cfg.json" '[r["threshold_percent"] for r in d["rows"] if r["benchmark"] == "Hash" and r["unit"] == "ns/op"]' "[30.0]" "config"
 expect_json "$TMP/cfg.json" '[r["new"]["n"] for r in d["rows"]][0]' "4" "config count"
+expect_json "$TMP/cfg.json" '[w for w in d["warnings"] if " it sets no " in w]' "[]" "a glob that matches warns not"
+# thresholds that apply to nothing (a typo, a unit the suite does not
+# report) are named, once each, on stderr and in the report
+printf '{"thresholds": {"metrics": {"sec/op": 3}, "benchmarks": {"Hsah": 10, "Hash": {"sec/op": 4}}}, "directions": {"scroe": "higher"}}\n' >perfgate.json
+run pg gate -q -n 3 --json "$TMP/unmatched.json" -- "$SUITE"
+expect_rc 0 "thresholds that match nothing"
+for w in "'thresholds.metrics.sec/op' matches no unit of the results \\(ns/op, B/op, allocs/op\\): it sets no threshold" \
+	"'thresholds.benchmarks.Hsah' matches no benchmark of the results: it sets no threshold" \
+	"'thresholds.benchmarks.Hash.sec/op': no benchmark that 'Hash' matches reports 'sec/op': it sets no threshold" \
+	"'directions.scroe' matches no unit of the results \\(ns/op, B/op, allocs/op\\): it sets no direction"; do
+	n=$(grep -Ec "^perfgate: warning: $w\$" "$TMP/err")
+	[ "$n" = 1 ] && ok "warned once: $w" || not_ok "warned $n times: $w"
+done
+expect_json "$TMP/unmatched.json" 'sorted(w.split("'"'"'")[1] for w in d["warnings"] if " it sets no " in w)' \
+	"['directions.scroe', 'thresholds.benchmarks.Hash.sec/op', 'thresholds.benchmarks.Hsah', 'thresholds.metrics.sec/op']" \
+	"unmatched entries in the JSON warnings"
 rm perfgate.json
 
 # --- uploads: where they went; a failed upload only matters with --require-upload

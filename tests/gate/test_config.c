@@ -749,6 +749,61 @@ static void test_directions(void **state)
 	pg_config_release(&c);
 }
 
+/* Entries that apply to no row are named, one message each; the built-in
+ * instructions/op threshold is not the user's doing (every starter file
+ * has it) unless its value changed. */
+static void test_unmatched_entries(void **state)
+{
+	static const char *const names[] = { "Hash", "Hash", "Sort/n=100-2" };
+	static const char *const units[] = { "ns/op", "B/op", "ns/op" };
+	pg_gate_config c;
+	char **w = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(parse(&c, "{\"thresholds\": {\"metrics\": {\"sec/op\": 3, "
+				   "\"ns/op\": 2, \"instructions/op\": 1}, \"benchmarks\": "
+				   "{\"Hsah\": 10, \"Hash\": {\"sec/op\": 4, \"ns/op\": 8}, "
+				   "\"Sort/n=100\": 7}}, \"directions\": {\"score\": \"higher\", "
+				   "\"B/op\": \"lower\"}}"), 0);
+	assert_int_equal(pg_config_unmatched(&w, &n, &c, names, units, 3), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(w[0], "'thresholds.metrics.sec/op' matches no unit of the results "
+			    "(ns/op, B/op): it sets no threshold");
+	assert_string_equal(w[1], "'thresholds.benchmarks.Hsah' matches no benchmark of the "
+			    "results: it sets no threshold");
+	assert_string_equal(w[2], "'thresholds.benchmarks.Hash.sec/op': no benchmark that "
+			    "'Hash' matches reports 'sec/op': it sets no threshold");
+	assert_string_equal(w[3], "'directions.score' matches no unit of the results "
+			    "(ns/op, B/op): it sets no direction");
+	assert_null(w[4]);
+	pg_free_strv(w);
+	w = NULL;
+	n = 0;
+	/* no rows: nothing to say */
+	assert_int_equal(pg_config_unmatched(&w, &n, &c, names, units, 0), 0);
+	assert_int_equal(n, 0);
+	pg_config_release(&c);
+
+	/* a changed instructions/op threshold is the user's */
+	assert_int_equal(parse(&c, "{\"thresholds\": {\"metrics\": {\"instructions/op\": 2}}}"),
+			 0);
+	assert_int_equal(pg_config_unmatched(&w, &n, &c, names, units, 3), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(w[0], "'thresholds.metrics.instructions/op' matches no unit of the "
+			    "results (ns/op, B/op): it sets no threshold");
+	pg_free_strv(w);
+	pg_config_release(&c);
+
+	/* the defaults say nothing */
+	w = NULL;
+	n = 0;
+	assert_int_equal(pg_config_init(&c), 0);
+	assert_int_equal(pg_config_unmatched(&w, &n, &c, names, units, 3), 0);
+	assert_int_equal(n, 0);
+	pg_config_release(&c);
+}
+
 static void test_starter_round_trip(void **state)
 {
 	static char *suite[] = { "build/examples/example-suite", "-benchtime", "100ms" };
@@ -930,6 +985,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_threshold_precedence),
 		cmocka_unit_test(test_directions),
+		cmocka_unit_test(test_unmatched_entries),
 		cmocka_unit_test(test_starter_round_trip),
 		cmocka_unit_test(test_value),
 		cmocka_unit_test(test_setters_and_quick),
