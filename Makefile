@@ -123,8 +123,10 @@ $(BUILD)/obj/%.o: %.c | $(PROTO_H) $(HOOK_H)
 $(LIB_COMMON): $(COMMON_OBJ)
 $(LIB_STATS): $(STATS_OBJ) $(PROTO_OBJ)
 # the harness's bench_regex.c (Go's -bench splitting) is shared with the
-# runner (bench-runner/ab.c), so both read a -bench expression alike
-$(LIB_RUNNER): $(RUNNER_OBJ) $(BUILD)/obj/bench-runner/harness/bench_regex.o
+# runner (bench-runner/ab.c), so both read a -bench expression alike; its
+# benchtime.c with the gate (gate/config.c checks quick.benchtime)
+$(LIB_RUNNER): $(RUNNER_OBJ) $(BUILD)/obj/bench-runner/harness/bench_regex.o \
+	$(BUILD)/obj/bench-runner/harness/benchtime.o
 $(LIB_GATE): $(GATE_OBJ)
 $(BUILD)/%.a:
 	@mkdir -p $(dir $@)

@@ -12,6 +12,7 @@
 
 #include "bench-runner/run.h"
 #include "common/error.h"
+#include "common/file.h"
 #include "common/banned.h"
 
 #define DEFAULT_MAX_OUTPUT ((size_t)256 << 20)
@@ -230,6 +231,26 @@ cleanup:
 	close_fd(&prio[0]);
 	close_fd(&prio[1]);
 	return err;
+}
+
+int pg_run_env_set(char ***out, char *const *envp, const char *name, const char *value)
+{
+	size_t len = strlen(name), i, n = 0;
+	char **v = NULL;
+	int err = 0;
+
+	*out = NULL;
+	for (i = 0; envp && envp[i] && err == 0; i++)
+		if (strncmp(envp[i], name, len) || envp[i][len] != '=')
+			err = pg_strv_pushf(&v, &n, "%s", envp[i]);
+	if (err == 0)
+		err = pg_strv_pushf(&v, &n, "%s=%s", name, value);
+	if (err < 0) {
+		pg_free_strv(v);
+		return err;
+	}
+	*out = v;
+	return 0;
 }
 
 int pg_run_succeeded(const pg_run_result *r)

@@ -56,6 +56,12 @@ int pg_run_process(pg_run_result *out, const pg_run_opts *opts);
  * "timed out after 10 s", "exited normally" into `out`. */
 int pg_run_describe(pg_buf *out, const pg_run_result *r, double timeout);
 
+/* A copy of the environment `envp` (NULL-terminated "NAME=value" strings)
+ * with `name` set to `value` (replacing it, or added at the end), for
+ * pg_run_opts.envp; the caller frees it with pg_free_strv(). 0 or
+ * PG_ENOMEM. */
+int pg_run_env_set(char ***out, char *const *envp, const char *name, const char *value);
+
 /* Nonzero when the process ended well: exit status 0, no timeout. */
 int pg_run_succeeded(const pg_run_result *r);
 

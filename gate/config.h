@@ -55,6 +55,10 @@
  *   quick.args              array of strings                   []
  *   quick.store             string or null                     null (the local
  *                                                              default store)
+ *   quick.benchtime         a -benchtime value ("100ms",       "100ms" (null: the
+ *                           "500x") or null                    suite's own)
+ *   quick.profile           true | false                       false (the profiled
+ *                                                              run under --quick)
  *   profile.mode            "auto" | "harness" | "perf" | "off"  "auto"
  *   profile.runs            whole number 0..1000000            1
  *   profile.rate            whole number 1..10000 (Hz)         100
@@ -154,6 +158,9 @@ typedef struct pg_config_quick {
 				       * NULL when nargs is 0 */
 	size_t nargs;
 	char *store;                  /* NULL: the local default store */
+	char *benchtime;              /* the suite's default -benchtime under
+				       * --quick (harness suites); NULL: theirs */
+	int profile;                  /* the profiled run under --quick too */
 } pg_config_quick;
 
 /* Every string and array is owned by the struct (malloc'd), freed by
@@ -205,6 +212,12 @@ typedef struct pg_gate_config {
 
 	/* what to measure */
 	pg_config_measure measure;
+
+	/* Not a key: the suite's default -benchtime for this job, passed in
+	 * PERFGATE_BENCHTIME (perfgate's harness honours it, an explicit
+	 * -benchtime wins); NULL: the environment as it is. --quick sets it
+	 * from quick.benchtime. */
+	char *benchtime;
 } pg_gate_config;
 
 /* The defaults in the table above. 0 or PG_ENOMEM; on failure `out` is
@@ -327,7 +340,9 @@ int pg_config_set_string(char **field, const char *value);
 int pg_config_set_suite(pg_gate_config *cfg, char *const *argv, size_t argc);
 
 /* --quick: count and warmup from cfg->quick, quick.args appended to the
- * suite, the store replaced by quick.store (NULL: the local default).
+ * suite, the store replaced by quick.store (NULL: the local default), the
+ * suite's default -benchtime (cfg->benchtime) from quick.benchtime, and no
+ * profiled run (profile.mode "off") unless quick.profile.
  * Call it once the suite is final (after any `--` override) and before
  * the command-line --count/--store overrides. 0 or PG_ENOMEM. */
 int pg_config_apply_quick(pg_gate_config *cfg);

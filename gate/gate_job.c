@@ -122,6 +122,7 @@ int pg_job_run_suite(pg_results *results, const pg_gate_config *cfg,
 	rc.output = output;
 	rc.require_quiet = cfg->require_quiet;
 	rc.quiet = o->quiet;
+	rc.benchtime = cfg->benchtime;
 	if (cfg->measure.mode == PG_MEASURE_CALLGRIND) {
 		rc.callgrind = 1;
 		rc.callgrind_iterations = cfg->measure.iterations;

@@ -8,8 +8,10 @@
 #include "bench-runner/callgrind.h"
 #include "bench-runner/cpus.h"
 #include "bench-runner/doctor.h"
+#include "bench-runner/harness/benchtime.h"
 #include "bench-runner/host.h"
 #include "bench-runner/perf_profile.h"
+#include "bench-runner/run.h"
 #include "bench-runner/suite.h"
 #include "common/buf.h"
 #include "common/error.h"
@@ -131,6 +133,12 @@ static int add_run_metadata(pg_results *r, const pg_run_config *cfg,
 	pg_buf_addf(&v, "%zu", warmup);
 	if ((err = set_config(r, "warmup-runs", v.ptr)) < 0)
 		goto cleanup;
+	if (cfg->benchtime && !cfg->callgrind) {
+		pg_buf_reset(&v);
+		pg_buf_addf(&v, "%s (%s)", cfg->benchtime, PG_BENCH_BENCHTIME_ENV);
+		if ((err = set_config(r, "default-benchtime", v.ptr)) < 0)
+			goto cleanup;
+	}
 	pg_buf_reset(&v);
 	if (nice)
 		pg_buf_addf(&v, "raised (nice -%d)", nice);
@@ -309,6 +317,7 @@ int pg_run_suite_command(const pg_run_config *cfg, pg_results *results)
 	pg_cpuset cpus;
 	struct progress_state st = { 0 };
 	pg_buf text = PG_BUF_INIT, list = PG_BUF_INIT;
+	char **env = NULL;
 	const char *why = "";
 	int pin = 0, status = PG_EXIT_OK, err;
 	int profile = cfg->profile_dir && cfg->profile_runs;
@@ -343,6 +352,14 @@ int pg_run_suite_command(const pg_run_config *cfg, pg_results *results)
 	opts.run.timeout = cfg->timeout;
 	opts.count = cfg->count;
 	opts.warmup = cfg->warmup;
+	if (cfg->benchtime && !cfg->callgrind) {
+		if ((err = pg_run_env_set(&env, environ, PG_BENCH_BENCHTIME_ENV,
+					  cfg->benchtime)) < 0) {
+			status = pg_die_code(err);
+			goto cleanup;
+		}
+		opts.run.envp = env;
+	}
 	if (cfg->callgrind) {
 		memset(&cg, 0, sizeof(cg));
 		cg.iterations = cfg->callgrind_iterations;
@@ -449,5 +466,6 @@ cleanup:
 	pg_suite_result_release(&res);
 	pg_buf_release(&text);
 	pg_buf_release(&list);
+	pg_free_strv(env);
 	return status;
 }

@@ -32,6 +32,14 @@ typedef struct pg_run_config {
 	int profile_auto;        /* profile only when the suite is perfgate's
 				  * harness (its "harness:" configuration line) */
 	const char *profile_trim; /* --trim-path: removed from file names */
+	const char *benchtime;   /* the suite's default -benchtime, passed in
+				  * PERFGATE_BENCHTIME (perfgate's harness
+				  * honours it; an explicit -benchtime wins;
+				  * other suites ignore it) and recorded as the
+				  * "default-benchtime" configuration line;
+				  * NULL: the environment as it is. Not under
+				  * callgrind (its environment is pinned, its
+				  * iterations fixed) */
 	int profile_optional;    /* a failed profiled run is a warning, not an
 				  * error (the gate: profiles only explain) */
 	/* --measure callgrind (bench-runner/callgrind.h): the measured runs

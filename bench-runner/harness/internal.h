@@ -43,6 +43,8 @@
 
 #include <perfgate/bench.h>
 
+#include "benchtime.h"
+
 #define PG_BENCH_PROG "perfgate-bench"
 
 /* ------------------------------------------------------------ clock */
@@ -168,16 +170,14 @@ void pg_bench_opts_init(pg_bench_opts *o);
 int pg_bench_parse_flags(pg_bench_opts *out, int argc, char **argv,
 			 char *err, size_t cap);
 
-/* A -benchtime value: "500x" (*n_out = 500, *ns_out = 0) or a Go duration
- * ("1s", "0.5s", "200ms", "1m30s": *ns_out, *n_out = 0). */
-int pg_bench_parse_benchtime(uint64_t *ns_out, uint64_t *n_out, const char *s,
-			     char *err, size_t cap);
+/* The defaults the environment gives: PERFGATE_BENCHTIME (`benchtime`,
+ * the variable's value or NULL; empty counts as unset) sets -benchtime,
+ * which the command line may then override. Call it after
+ * pg_bench_opts_init() and before pg_bench_parse_flags(). 0, or -1 with
+ * "invalid PERFGATE_BENCHTIME '3sec': unknown unit (...)" in `err`. */
+int pg_bench_opts_env(pg_bench_opts *o, const char *benchtime, char *err, size_t cap);
 
-/* A Go duration (time.ParseDuration without the sign): a sequence of
- * decimal numbers, each with a unit ns, us (µs, μs), ms, s, m or h; or
- * "0". On failure `err` receives the reason only ("missing unit (ns, us,
- * ms, s, m, h)"); the caller names the value. */
-int pg_bench_parse_duration(uint64_t *out, const char *s, char *err, size_t cap);
+/* -benchtime values: benchtime.h */
 
 /* ------------------------------------------------------------ filters */
 

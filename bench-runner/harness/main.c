@@ -209,8 +209,8 @@ static void usage(FILE *f, const char *prog)
 		"       [-cpuprofile dir [-cpuprofilerate hz] [-trimpath prefix]]\n"
 		"  -bench regexp     run the benchmarks matching regexp (default \".\": all);\n"
 		"                    '/' separates the levels of sub-benchmarks: 'Sort/n=100$'\n"
-		"  -benchtime d|Nx   run each benchmark for at least d (default 1s; 500ms, 2s)\n"
-		"                    or exactly N iterations (100x)\n"
+		"  -benchtime d|Nx   run each benchmark for at least d (default 1s, or\n"
+		"                    $PERFGATE_BENCHTIME; 500ms, 2s) or exactly N iterations (100x)\n"
 		"  -count n          run each benchmark n times (default 1)\n"
 		"  -benchmem         report B/op and allocs/op\n"
 		"  -instructions=false  do not report instructions/op\n"
@@ -273,6 +273,10 @@ int pg_bench_main_io(int argc, char **argv, FILE *out, FILE *err)
 	int alloc_ok, counter_ok = 0, callgrind, rc;
 
 	pg_bench_opts_init(&o);
+	if (pg_bench_opts_env(&o, getenv(PG_BENCH_BENCHTIME_ENV), msg, sizeof(msg))) {
+		fprintf(err, "%s: %s\n", PG_BENCH_PROG, msg);
+		return 2;
+	}
 	if (pg_bench_parse_flags(&o, argc, argv, msg, sizeof(msg))) {
 		fprintf(err, "%s: %s\n", PG_BENCH_PROG, msg);
 		usage(err, prog);

@@ -10,6 +10,7 @@
 
 #include "bench-runner/run.h"
 #include "common/error.h"
+#include "common/file.h"
 
 static int sh(pg_run_result *r, const char *script, double timeout,
 	      const pg_cpuset *cpus)
@@ -149,6 +150,42 @@ static void test_pinning(void **state)
 	pg_run_result_release(&r);
 }
 
+/* A variable set for the child alone: replaced where the environment has
+ * it, added where it does not; the rest passed on. */
+static void test_env_set(void **state)
+{
+	char *base[] = { "A=1", "PERFGATE_BENCHTIME=1s", "PERFGATE_BENCHTIMEX=2", NULL };
+	char *none[] = { "A=1", NULL };
+	char *argv[] = { "/bin/sh", "-c", "echo \"$A $PERFGATE_BENCHTIME $PERFGATE_BENCHTIMEX\"",
+			 NULL };
+	pg_run_opts opts = { 0 };
+	pg_run_result r;
+	char **env = NULL;
+
+	(void)state;
+	assert_int_equal(pg_run_env_set(&env, base, "PERFGATE_BENCHTIME", "100ms"), 0);
+	assert_string_equal(env[0], "A=1");
+	assert_string_equal(env[1], "PERFGATE_BENCHTIMEX=2");
+	assert_string_equal(env[2], "PERFGATE_BENCHTIME=100ms");
+	assert_null(env[3]);
+	opts.argv = argv;
+	opts.envp = env;
+	pg_run_result_init(&r);
+	assert_int_equal(pg_run_process(&r, &opts), 0);
+	assert_string_equal(r.out.ptr, "1 100ms 2\n");
+	pg_run_result_release(&r);
+	pg_free_strv(env);
+
+	assert_int_equal(pg_run_env_set(&env, none, "B", ""), 0);
+	assert_string_equal(env[1], "B=");
+	assert_null(env[2]);
+	pg_free_strv(env);
+	assert_int_equal(pg_run_env_set(&env, NULL, "B", "x"), 0);
+	assert_string_equal(env[0], "B=x");
+	assert_null(env[1]);
+	pg_free_strv(env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_output_cap),
 		cmocka_unit_test(test_exec_failure),
 		cmocka_unit_test(test_pinning),
+		cmocka_unit_test(test_env_set),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -186,6 +186,21 @@ expect_json "$TMP/reg.json" '[r["reason"].startswith("deterministic: ") for r in
 tail -n 1 "$TMP/out" | grep -Eq '^perfgate: REGRESSION: 1 of 9 benchmark metrics .*\(Hash/fnv1a-64K instructions/op \+5\.0% > 1%\)' &&
 	ok "the verdict names Hash/fnv1a-64K instructions/op" || not_ok "verdict: $(tail -n 1 "$TMP/out")"
 
+# --- --quick under callgrind: the environment stays pinned (a
+# PERFGATE_BENCHTIME that reached the harness would stop it: this one is
+# invalid) and the iterations fixed; no default benchtime is recorded
+PERFGATE_BENCHTIME=1q run pg gate -q --quick --measure callgrind --config "$TMP/cfg.json" \
+	--run-id quickcg --json "$TMP/quick.json" -- "$SUITE" -bench "$GATE_BENCH" -benchmem
+expect_rc 0 "--quick --measure callgrind"
+expect_json "$TMP/quick.json" 'sorted(set((r["decision"], r["new"]["n"]) for r in d["rows"] if r["unit"] == "instructions/op"))' \
+	"[('unchanged', 3)]" "--quick under callgrind"
+quick_results=$(ls "$REPO"/.perfgate/store/v1/repo/runs/*/quickcg/u*/results.txt 2>/dev/null | head -n 1)
+grep -q '^measure: callgrind (valgrind [^)]*), N=20 iterations' "$quick_results" &&
+	ok "--quick under callgrind: N=20 iterations" || not_ok "measure line: $(grep '^measure' "$quick_results")"
+grep -q '^default-benchtime' "$quick_results" &&
+	not_ok "--quick under callgrind recorded a default benchtime" ||
+	ok "--quick under callgrind: no default benchtime"
+
 # --- baseline and candidate measured differently: a warning naming both
 run pg gate -q -n 2 --measure time --config "$TMP/cfg.json" --json "$TMP/mixed.json" -- \
 	"$SUITE" -bench "$GATE_BENCH" -benchmem -benchtime 1ms

@@ -342,10 +342,43 @@ done
 expect_json "$(ls "$REPO"/.perfgate/store/v1/repo/runs/*/crash/u*/report.json | head -n 1)" \
 	'd["verdict"]' error "crash: the uploaded report"
 
-# --- --quick: fewer runs, the local store
-run pg gate --quick --json "$TMP/quick.json" -- "$SUITE"
+# --- --quick: fewer runs, a shorter benchtime for perfgate's harness (in
+# PERFGATE_BENCHTIME, which other suites ignore), no profiled run, the
+# local store. The suite logs its environment and arguments; profiles are
+# asked for ("harness": always -cpuprofile) to show that --quick drops them.
+printf '{"profile": {"mode": "harness"}}\n' >"$TMP/quick-config.json"
+SEEDED_ARGS_LOG="$TMP/quick-args.log" run pg gate --quick --config "$TMP/quick-config.json" \
+	--run-id quick --json "$TMP/quick.json" -- "$SUITE"
 expect_rc 0 "--quick"
 expect_json "$TMP/quick.json" '[r["new"]["n"] for r in d["rows"]][0]' "3" "quick count"
+expect_lines "$TMP/quick-args.log" 3
+[ "$(grep -c '^PERFGATE_BENCHTIME=100ms $' "$TMP/quick-args.log")" = 3 ] &&
+	ok "--quick: every run got PERFGATE_BENCHTIME=100ms and no extra argument" ||
+	not_ok "--quick runs: $(cat "$TMP/quick-args.log")"
+grep -q -- '-cpuprofile' "$TMP/quick-args.log" && not_ok "--quick made a profiled run" ||
+	ok "--quick: no profiled run"
+grep -q '^default-benchtime: 100ms (PERFGATE_BENCHTIME)$' \
+	"$REPO"/.perfgate/store/v1/repo/runs/*/quick/u*/results.txt &&
+	ok "--quick: the results record the default benchtime" || not_ok "no default-benchtime line"
+# the same without --quick: the suite's own benchtime, and the profiled run
+SEEDED_ARGS_LOG="$TMP/slow-args.log" run pg gate -q -n 3 --warmup 0 --no-upload \
+	--config "$TMP/quick-config.json" -- "$SUITE"
+expect_rc 0 "without --quick"
+expect_lines "$TMP/slow-args.log" 4
+[ "$(grep -c '^PERFGATE_BENCHTIME=- ' "$TMP/slow-args.log")" = 4 ] &&
+	ok "without --quick: no PERFGATE_BENCHTIME" || not_ok "runs: $(cat "$TMP/slow-args.log")"
+[ "$(grep -c -- ' -cpuprofile ' "$TMP/slow-args.log")" = 1 ] &&
+	ok "without --quick: one profiled run" || not_ok "runs: $(cat "$TMP/slow-args.log")"
+# quick.benchtime null leaves the suite's benchtime alone; quick.profile keeps the profiled run
+printf '{"profile": {"mode": "harness"}, "quick": {"benchtime": null, "profile": true}}\n' \
+	>"$TMP/quick-config2.json"
+SEEDED_ARGS_LOG="$TMP/quick2-args.log" run pg gate -q --quick --no-upload \
+	--config "$TMP/quick-config2.json" -- "$SUITE"
+expect_rc 0 "--quick with quick.benchtime null and quick.profile true"
+expect_lines "$TMP/quick2-args.log" 4
+[ "$(grep -c '^PERFGATE_BENCHTIME=- ' "$TMP/quick2-args.log")" = 4 ] &&
+	[ "$(grep -c -- ' -cpuprofile ' "$TMP/quick2-args.log")" = 1 ] &&
+	ok "quick.benchtime null, quick.profile true" || not_ok "runs: $(cat "$TMP/quick2-args.log")"
 
 # --- sharding: two shard jobs and a collect job decide for the whole suite
 git checkout -q -b sharded

@@ -32,6 +32,8 @@ expect_rc 0 "the starter is valid JSON"
 keys=$("$PYTHON" -c 'import json, sys; print(" ".join(json.load(open(sys.argv[1]))))' "$REPO/perfgate.json")
 [ "$keys" = "suite build count warmup cpus timeout store project baseline_branch max_walk alpha test correction threshold_on thresholds directions missing_baseline require_same_host require_quiet upload require_upload quick profile measure" ] \
 	&& ok "every key, in order" || not_ok "keys: $keys"
+[ "$(json_get "$REPO/perfgate.json" quick)" = '{"count": 3, "warmup": 0, "args": [], "store": null, "benchtime": "100ms", "profile": false}' ] \
+	&& ok "quick: a shorter benchtime, no profiled run" || not_ok "quick: $(json_get "$REPO/perfgate.json" quick)"
 
 # --- refuses to overwrite
 printf '{"count": 7}\n' >"$REPO/perfgate.json"

@@ -80,6 +80,9 @@ static void test_defaults(void **state)
 	assert_null(c.quick.args);
 	assert_int_equal(c.quick.nargs, 0);
 	assert_null(c.quick.store);
+	assert_string_equal(c.quick.benchtime, "100ms");
+	assert_false(c.quick.profile);
+	assert_null(c.benchtime);
 	assert_int_equal(c.measure.mode, PG_MEASURE_TIME);
 	assert_int_equal(c.measure.iterations, 100);
 	assert_false(c.measure.cache_sim);
@@ -125,7 +128,7 @@ static const char full_json[] =
 	"\"profiles\": false, \"artifacts_dir\": \"ci/perf artifacts\"},\n"
 	"  \"require_upload\": true,\n"
 	"  \"quick\": {\"count\": 4, \"warmup\": 1, \"args\": [\"-benchtime\", \"100ms\"], "
-	"\"store\": \".perfgate/quick\"},\n"
+	"\"store\": \".perfgate/quick\", \"benchtime\": null, \"profile\": true},\n"
 	"  \"measure\": {\"mode\": \"callgrind\", \"iterations\": 250, \"cache_sim\": true, "
 	"\"keep_env\": [\"LD_LIBRARY_PATH\", \"MY_DATA_2\"]}\n"
 	"}\n";
@@ -185,6 +188,8 @@ static void check_full(const pg_gate_config *c)
 	assert_string_equal(c->quick.args[1], "100ms");
 	assert_null(c->quick.args[2]);
 	assert_string_equal(c->quick.store, ".perfgate/quick");
+	assert_null(c->quick.benchtime);
+	assert_true(c->quick.profile);
 	assert_int_equal(c->measure.mode, PG_MEASURE_CALLGRIND);
 	assert_int_equal(c->measure.iterations, 250);
 	assert_true(c->measure.cache_sim);
@@ -321,8 +326,8 @@ static void test_unknown_keys(void **state)
 		  "perfgate.json: unknown key 'thresholds.ns/op'" },
 		{ "{\"upload\": {\"result\": false}}",
 		  "perfgate.json: unknown key 'upload.result' (did you mean 'upload.results'?)" },
-		{ "{\"quick\": {\"benchtime\": \"100ms\"}}",
-		  "perfgate.json: unknown key 'quick.benchtime'" },
+		{ "{\"quick\": {\"benchtim\": \"100ms\"}}",
+		  "perfgate.json: unknown key 'quick.benchtim' (did you mean 'quick.benchtime'?)" },
 		{ "{\"quick\": {\"arg\": []}}",
 		  "perfgate.json: unknown key 'quick.arg' (did you mean 'quick.args'?)" },
 		{ "{\"measure\": {\"iteration\": 5}}",
@@ -456,8 +461,23 @@ static void test_wrong_types(void **state)
 		{ "{\"quick\": {\"args\": [\"-benchtime\", null]}}",
 		  "perfgate.json: 'quick.args[1]' must be a string, not null" },
 		{ "{\"quick\": []}",
-		  "perfgate.json: 'quick' must be an object with \"count\", \"warmup\", \"args\" and "
-		  "\"store\", not []" },
+		  "perfgate.json: 'quick' must be an object with \"count\", \"warmup\", \"args\", "
+		  "\"store\", \"benchtime\" and \"profile\", not []" },
+		/* quick.benchtime by the harness's own rule: a suite never fails on it */
+		{ "{\"quick\": {\"benchtime\": \"100 ms\"}}",
+		  "perfgate.json: 'quick.benchtime' must be a -benchtime value such as \"100ms\", "
+		  "\"1s\" or \"500x\", or null, not \"100 ms\"" },
+		{ "{\"quick\": {\"benchtime\": \"\"}}",
+		  "perfgate.json: 'quick.benchtime' must be a -benchtime value such as \"100ms\", "
+		  "\"1s\" or \"500x\", or null, not \"\"" },
+		{ "{\"quick\": {\"benchtime\": \"0x\"}}",
+		  "perfgate.json: 'quick.benchtime' must be a -benchtime value such as \"100ms\", "
+		  "\"1s\" or \"500x\", or null, not \"0x\"" },
+		{ "{\"quick\": {\"benchtime\": 0.1}}",
+		  "perfgate.json: 'quick.benchtime' must be a -benchtime value such as \"100ms\", "
+		  "\"1s\" or \"500x\", or null, not 0.1" },
+		{ "{\"quick\": {\"profile\": \"no\"}}",
+		  "perfgate.json: 'quick.profile' must be true or false, not \"no\"" },
 		{ "{\"measure\": \"callgrind\"}",
 		  "perfgate.json: 'measure' must be an object with \"mode\", \"iterations\", "
 		  "\"cache_sim\" and \"keep_env\", not \"callgrind\"" },
@@ -804,6 +824,45 @@ static void test_unmatched_entries(void **state)
 	pg_config_release(&c);
 }
 
+/* --quick: the counts, the arguments, the store, a shorter default
+ * -benchtime for the suite and no profiled run, unless the file says
+ * otherwise */
+static void test_apply_quick(void **state)
+{
+	static char *suite[] = { "./bench", "-benchmem" };
+	pg_gate_config c;
+
+	(void)state;
+	assert_int_equal(parse(&c, "{\"store\": \"s3://b/p\", \"profile\": {\"mode\": \"harness\"}, "
+				   "\"quick\": {\"args\": [\"-bench\", \"Hash\"]}}"), 0);
+	assert_int_equal(pg_config_set_suite(&c, suite, 2), 0);
+	assert_int_equal(pg_config_apply_quick(&c), 0);
+	assert_int_equal(c.count, 3);
+	assert_int_equal(c.warmup, 0);
+	assert_int_equal(c.nsuite, 4);
+	assert_string_equal(c.suite[2], "-bench");
+	assert_null(c.suite[4]);
+	assert_null(c.store);
+	assert_string_equal(c.benchtime, "100ms");
+	assert_int_equal(c.profile.mode, PG_PROFILE_OFF);
+	pg_config_release(&c);
+
+	/* null: the suite's own benchtime; quick.profile: the profiled run */
+	assert_int_equal(parse(&c, "{\"profile\": {\"mode\": \"perf\"}, \"quick\": "
+				   "{\"benchtime\": null, \"profile\": true, \"count\": 2}}"), 0);
+	assert_int_equal(pg_config_apply_quick(&c), 0);
+	assert_int_equal(c.count, 2);
+	assert_null(c.benchtime);
+	assert_int_equal(c.profile.mode, PG_PROFILE_PERF_ON);
+	pg_config_release(&c);
+
+	/* without --quick nothing of it applies */
+	assert_int_equal(parse(&c, "{}"), 0);
+	assert_null(c.benchtime);
+	assert_int_equal(c.profile.mode, PG_PROFILE_AUTO);
+	pg_config_release(&c);
+}
+
 static void test_starter_round_trip(void **state)
 {
 	static char *suite[] = { "build/examples/example-suite", "-benchtime", "100ms" };
@@ -828,7 +887,8 @@ static void test_starter_round_trip(void **state)
 			       "    \"reports\": true,\n    \"profiles\": true,\n"
 			       "    \"artifacts_dir\": null\n  },\n"
 			       "  \"require_upload\": false,\n  \"quick\": {\n    \"count\": 3,\n"
-			       "    \"warmup\": 0,\n    \"args\": [],\n    \"store\": null\n  },\n"
+			       "    \"warmup\": 0,\n    \"args\": [],\n    \"store\": null,\n"
+			       "    \"benchtime\": \"100ms\",\n    \"profile\": false\n  },\n"
 			       "  \"profile\": {\n    \"mode\": \"auto\",\n    \"runs\": 1,\n"
 			       "    \"rate\": 100\n  },\n  \"measure\": {\n    \"mode\": \"time\",\n"
 			       "    \"iterations\": 100,\n    \"cache_sim\": false,\n"
@@ -986,6 +1046,7 @@ int main(void)
 		cmocka_unit_test(test_threshold_precedence),
 		cmocka_unit_test(test_directions),
 		cmocka_unit_test(test_unmatched_entries),
+		cmocka_unit_test(test_apply_quick),
 		cmocka_unit_test(test_starter_round_trip),
 		cmocka_unit_test(test_value),
 		cmocka_unit_test(test_setters_and_quick),

@@ -200,6 +200,56 @@ static void test_benchtime(void **state)
 	assert_string_equal(err, "invalid -benchtime '99999999999h': out of range");
 }
 
+/* PERFGATE_BENCHTIME is the default -benchtime (perfgate gate --quick sets
+ * it); the flag overrides it; an invalid value is named as the variable */
+static void test_benchtime_from_the_environment(void **state)
+{
+	static char *flag[] = { "suite", "-benchtime", "2s", NULL };
+	static char *count[] = { "suite", "--test.benchtime=50x", NULL };
+	static char *other[] = { "suite", "-count", "3", NULL };
+	pg_bench_opts o;
+
+	(void)state;
+	pg_bench_opts_init(&o);
+	assert_int_equal(pg_bench_opts_env(&o, "100ms", err, sizeof(err)), 0);
+	assert_int_equal(pg_bench_parse_flags(&o, 3, other, err, sizeof(err)), 0);
+	assert_int_equal(o.benchtime_ns, 100000000u);
+	assert_int_equal(o.benchtime_n, 0);
+	assert_int_equal(o.count, 3);
+
+	pg_bench_opts_init(&o);
+	assert_int_equal(pg_bench_opts_env(&o, "100ms", err, sizeof(err)), 0);
+	assert_int_equal(pg_bench_parse_flags(&o, 3, flag, err, sizeof(err)), 0);
+	assert_int_equal(o.benchtime_ns, 2000000000u);
+	assert_int_equal(o.benchtime_n, 0);
+
+	pg_bench_opts_init(&o);
+	assert_int_equal(pg_bench_opts_env(&o, "100ms", err, sizeof(err)), 0);
+	assert_int_equal(pg_bench_parse_flags(&o, 2, count, err, sizeof(err)), 0);
+	assert_int_equal(o.benchtime_n, 50);
+	assert_int_equal(o.benchtime_ns, 0);
+
+	pg_bench_opts_init(&o);
+	assert_int_equal(pg_bench_opts_env(&o, "7x", err, sizeof(err)), 0);
+	assert_int_equal(o.benchtime_n, 7);
+	assert_int_equal(o.benchtime_ns, 0);
+
+	/* unset or empty: the default */
+	pg_bench_opts_init(&o);
+	assert_int_equal(pg_bench_opts_env(&o, NULL, err, sizeof(err)), 0);
+	assert_int_equal(pg_bench_opts_env(&o, "", err, sizeof(err)), 0);
+	assert_int_equal(o.benchtime_ns, 1000000000u);
+	assert_int_equal(o.benchtime_n, 0);
+
+	err[0] = '\0';
+	assert_int_equal(pg_bench_opts_env(&o, "3sec", err, sizeof(err)), -1);
+	assert_string_equal(err, "invalid PERFGATE_BENCHTIME '3sec': unknown unit "
+			    "(ns, us, ms, s, m, h)");
+	assert_int_equal(pg_bench_opts_env(&o, "0x", err, sizeof(err)), -1);
+	assert_string_equal(err, "invalid PERFGATE_BENCHTIME '0x': the count must be a "
+			    "positive integer");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_benchtime),
+		cmocka_unit_test(test_benchtime_from_the_environment),
 	};
 
 	return cmocka_run_group_tests_name("flags", tests, NULL, NULL);

@@ -246,6 +246,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	unsetenv(PG_BENCH_BENCHTIME_ENV);
 	pg_bench_set_clock(NULL);
 	pg_bench_set_counter(NULL);
 	pg_bench_config_reset();
@@ -324,6 +325,29 @@ static void test_count_prints_one_line_per_run(void **state)
 	/* a parent prints no line of its own */
 	assert_int_equal(count_lines_starting(out_text, "BenchmarkSized "), 0);
 	assert_int_equal(count_lines_starting(out_text, "BenchmarkSized\t"), 0);
+}
+
+/* The suite's default -benchtime from PERFGATE_BENCHTIME, end to end: the
+ * iterations of a run show it; -benchtime on the command line wins; an
+ * invalid value stops the suite before it runs (exit 2, the variable
+ * named). */
+static void test_benchtime_from_the_environment(void **state)
+{
+	static const char *const plain[] = { "-bench", "^Plain$", NULL };
+	static const char *const flag[] = { "-bench", "^Plain$", "-benchtime", "5x", NULL };
+
+	(void)state;
+	assert_int_equal(setenv(PG_BENCH_BENCHTIME_ENV, "3x", 1), 0);
+	assert_int_equal(run_main(plain), 0);
+	assert_true(has_line(out_text, "BenchmarkPlain \t       3\t       123.0 ns/op"));
+	assert_int_equal(run_main(flag), 0);
+	assert_true(has_line(out_text, "BenchmarkPlain \t       5\t       123.0 ns/op"));
+	assert_int_equal(setenv(PG_BENCH_BENCHTIME_ENV, "1sec", 1), 0);
+	assert_int_equal(run_main(flag), 2);
+	assert_string_equal(err_text, "perfgate-bench: invalid PERFGATE_BENCHTIME '1sec': "
+			    "unknown unit (ns, us, ms, s, m, h)\n");
+	assert_string_equal(out_text, "");
+	assert_int_equal(unsetenv(PG_BENCH_BENCHTIME_ENV), 0);
 }
 
 static void test_bench_filter(void **state)
@@ -691,6 +715,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_config_lines_are_machine_independent_keys,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_count_prints_one_line_per_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_benchtime_from_the_environment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bench_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_benchmem_counts_exactly, setup, teardown),

@@ -14,6 +14,8 @@ Environment:
                  same way (so a commit can carry a "code change")
   SEEDED_LOG     a file to append "<cwd-marker> <benchmarks run>" to, one line
                  per invocation (tests of the A/B order)
+  SEEDED_ARGS_LOG  a file to append "PERFGATE_BENCHTIME=<value, or -> <args>"
+                 to, one line per invocation (what the runner passes a suite)
   SEEDED_ALLOCS  "Name=N": allocs/op of a benchmark (default 3)
   SEEDED_NOISE   relative noise (default 0.01: 1%, far below the 5%
                  threshold, so decisions do not depend on luck)
@@ -38,6 +40,11 @@ def parse_map(text, conv):
 
 def main():
     args = sys.argv[1:]
+    args_log = os.environ.get("SEEDED_ARGS_LOG")
+    if args_log:
+        with open(args_log, "a") as f:
+            f.write("PERFGATE_BENCHTIME=%s %s\n"
+                    % (os.environ.get("PERFGATE_BENCHTIME", "-"), " ".join(args)))
     count = int(os.environ.get("SEEDED_BENCHES", "6"))
     names = NAMES[:count]
     if "-list" in args:
