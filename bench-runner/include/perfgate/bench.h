@@ -65,6 +65,10 @@
  *   -benchtime T      run each benchmark for at least T: a duration
  *                     ("1s" (default), "0.5s", "200ms", "1m30s"; units ns,
  *                     us, ms, s, m, h) or a fixed iteration count "500x".
+ *                     The environment variable PERFGATE_BENCHTIME, when
+ *                     set and not empty, replaces the default (perfgate
+ *                     gate --quick sets it); the flag wins over it, and an
+ *                     invalid value is a usage error (exit 2).
  *   -count N          run each benchmark N times (default 1); each run is
  *                     one output line.
  *   -benchmem         report B/op and allocs/op for every benchmark.
