@@ -121,16 +121,16 @@ int cmd_run(int argc, char **argv)
 			err = pg_parse_seconds(&cfg.timeout, "--timeout", optarg);
 			break;
 		case 'o':
-			cfg.output = optarg;
+			err = pg_parse_nonempty(&cfg.output, "--output", optarg, "a file name");
 			break;
 		case OPT_JSON:
-			cfg.json = optarg;
+			err = pg_parse_nonempty(&cfg.json, "--json", optarg, "a file name");
 			break;
 		case OPT_REQUIRE_QUIET:
 			cfg.require_quiet = 1;
 			break;
 		case OPT_PROFILE:
-			cfg.profile_dir = optarg;
+			err = pg_parse_nonempty(&cfg.profile_dir, "--profile", optarg, "a folder name");
 			break;
 		case OPT_TRIM:
 			cfg.profile_trim = optarg;

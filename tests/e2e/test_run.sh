@@ -420,6 +420,15 @@ for args in "-n 0 -- $FAKE" "-n x -- $FAKE" "--warmup -1 -- $FAKE" "--timeout so
 	run "$PERFGATE" run $args
 	expect_rc 2 "usage error: run $args"
 done
+# an empty file name is a usage error before the suite runs (it was exit 3
+# after all the runs, when the results could not be written)
+for opt in -o --output --json --profile; do
+	rm -f "$TMP/count-empty"
+	run "$PERFGATE" run -q -n 1 "$opt" "" -- "$FAKE" ok "$TMP/count-empty"
+	expect_rc 2 "run $opt ''"
+	expect_err "^perfgate: .*must be a (file|folder) name, not ''"
+	[ -e "$TMP/count-empty" ] && not_ok "run $opt '': the suite ran" || ok "run $opt '': the suite did not run"
+done
 run "$PERFGATE" run --cpus 999 -- "$FAKE" ok "$TMP/count11"
 expect_rc 2 "a CPU this process may not use"
 expect_err "CPU 999 is not available"
