@@ -1241,7 +1241,8 @@ static int decide(struct gate_state *st)
  * counts make Welch's test on skewed timings raise false alarms). */
 static int run_sequential(struct gate_state *st, const struct gate_args *a, int *status)
 {
-	pg_seq_opts so = PG_SEQ_OPTS_INIT;
+	pg_decide_opts d;
+	pg_seq_opts so;
 	pg_seq_state seq;
 	pg_seq_verdict v;
 	pg_gate_config batch_cfg;
@@ -1253,13 +1254,8 @@ static int run_sequential(struct gate_state *st, const struct gate_args *a, int 
 	for (i = 0; i < st->baseline.nseries; i++)
 		if (st->baseline.series[i].n > base_n)
 			base_n = st->baseline.series[i].n;
-	decide_opts(&so.decide, st);
-	so.max_runs = base_n < 30 ? base_n : 30;
-	if (so.max_runs < 2)
-		so.max_runs = 2;
-	so.min_runs = so.max_runs < 5 ? so.max_runs : 5;
-	so.batch = 5;
-	so.baseline_fixed = 1;
+	decide_opts(&d, st);
+	pg_sequential_gate_plan(&so, &d, base_n);
 	if ((err = pg_sequential_init(&seq, &so)) < 0)
 		return err;
 	started = 1;

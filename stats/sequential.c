@@ -57,6 +57,32 @@ static size_t planned_looks(const pg_seq_opts *o)
 	return 1 + (o->max_runs - o->min_runs + o->batch - 1) / o->batch;
 }
 
+/* the runs per side of the plan's look (1-based) */
+static size_t planned_runs(const pg_seq_opts *o, size_t look)
+{
+	size_t n = o->min_runs + (look - 1) * o->batch;
+
+	return n < o->max_runs ? n : o->max_runs;
+}
+
+/* the efficacy share of the error budget of a look (1-based, <= K): alpha
+ * / K, or with spend_rho the power family's increment alpha ((n_k / N)^rho
+ * - (n_{k-1} / N)^rho), n_0 = 0, N = max_runs; the shares sum to alpha */
+static double eff_share(const pg_seq_state *s, size_t look)
+{
+	const pg_seq_opts *o = &s->opts;
+	double n = (double)o->max_runs, hi, lo;
+
+	if (!(o->spend_rho > 0))
+		return o->decide.alpha / (double)s->looks_planned;
+	if (look >= s->looks_planned)
+		hi = 1;
+	else
+		hi = pow((double)planned_runs(o, look) / n, o->spend_rho);
+	lo = look > 1 ? pow((double)planned_runs(o, look - 1) / n, o->spend_rho) : 0;
+	return o->decide.alpha * (hi - lo);
+}
+
 int pg_sequential_init(pg_seq_state *out, const pg_seq_opts *opts)
 {
 	static const pg_seq_opts defaults = PG_SEQ_OPTS_INIT;
@@ -80,11 +106,30 @@ int pg_sequential_init(pg_seq_state *out, const pg_seq_opts *opts)
 		return pg_error_set(PG_EINPUT,
 				    "the maximum number of runs (%zu) is below the minimum (%zu)",
 				    opts->max_runs, opts->min_runs);
+	if (!(opts->spend_rho >= 0) || !isfinite(opts->spend_rho))
+		return pg_error_set(PG_EINPUT, "the spending exponent must be a number >= 0");
 	out->opts = *opts;
 	out->looks_planned = planned_looks(opts);
 	out->level_fut = opts->decide.alpha / (double)out->looks_planned;
-	out->level_eff = out->level_fut;
+	out->level_eff = eff_share(out, 1);
 	return 0;
+}
+
+void pg_sequential_gate_plan(pg_seq_opts *out, const pg_decide_opts *decide,
+			     size_t baseline_runs)
+{
+	static const pg_seq_opts defaults = PG_SEQ_OPTS_INIT;
+
+	*out = defaults;
+	if (decide)
+		out->decide = *decide;
+	out->max_runs = baseline_runs < 30 ? baseline_runs : 30;
+	if (out->max_runs < 2)
+		out->max_runs = 2;
+	out->min_runs = out->max_runs < 5 ? out->max_runs : 5;
+	out->batch = 5;
+	out->baseline_fixed = 1;
+	out->spend_rho = PG_SEQ_GATE_RHO;
 }
 
 void pg_sequential_release(pg_seq_state *s)
@@ -104,7 +149,7 @@ void pg_sequential_release(pg_seq_state *s)
 void pg_sequential_final_opts(pg_decide_opts *out, const pg_seq_state *s)
 {
 	*out = s->opts.decide;
-	out->alpha = s->opts.decide.alpha / (double)s->looks_planned;
+	out->alpha = eff_share(s, s->looks ? s->looks : s->looks_planned);
 }
 
 static int row_key(pg_buf *key, const char *benchmark, const char *unit)
@@ -323,7 +368,8 @@ static int analyse(seq_est *e, const pg_seq_state *s, const pg_series *so,
 /* ------------------------------------------------------------ a look */
 
 /* decide one tested row at this look */
-static void judge(pg_seq_row *r, const seq_est *e, const pg_seq_state *s, double a_e)
+static void judge(pg_seq_row *r, const seq_est *e, const pg_seq_state *s, double a_e,
+		  double a_e_max)
 {
 	int lower = r->direction == PG_LOWER_IS_BETTER;
 	double tw = pg_decide__threshold(r->threshold_percent, 1, r->direction, e->log_scale);
@@ -348,7 +394,7 @@ static void judge(pg_seq_row *r, const seq_est *e, const pg_seq_state *s, double
 	r->has_mde = has_rel;
 	if (has_rel) {
 		mde = (tq(a_e, e->df) + gsl_cdf_tdist_Pinv(PG_MDE_POWER, e->df)) * e->se;
-		mde_max = (tq(a_e, e->df_max) + gsl_cdf_tdist_Pinv(PG_MDE_POWER, e->df_max)) *
+		mde_max = (tq(a_e_max, e->df_max) + gsl_cdf_tdist_Pinv(PG_MDE_POWER, e->df_max)) *
 			  e->se_max;
 		hw_max = tq(s->level_fut, e->df_max) * e->se_max;
 		r->mde_percent = pg_decide__mde_percent(mde, e->log_scale, r->direction);
@@ -446,7 +492,7 @@ int pg_sequential_step(pg_seq_verdict *out, pg_seq_state *s, const pg_results *o
 	size_t *idx = NULL;
 	char *judged = NULL;
 	const pg_series **so = NULL, **sn = NULL;
-	double *x = NULL, *y = NULL, a_e, a_f;
+	double *x = NULL, *y = NULL, a_e, a_f, a_e_max;
 	size_t i, m = 0, maxn = 2, runs = 0, look;
 	int err = 0, at_max, pending_below_max = 0;
 
@@ -535,8 +581,12 @@ int pg_sequential_step(pg_seq_verdict *out, pg_seq_state *s, const pg_results *o
 			m++;
 	s->m = m;
 	a_f = s->opts.decide.alpha / (double)s->looks_planned;
-	a_e = s->opts.decide.correction == PG_CORRECTION_NONE ? a_f
-		: a_f / (double)(m ? m : 1);
+	a_e = eff_share(s, look);
+	a_e_max = eff_share(s, s->looks_planned);
+	if (s->opts.decide.correction != PG_CORRECTION_NONE) {
+		a_e /= (double)(m ? m : 1);
+		a_e_max /= (double)(m ? m : 1);
+	}
 	s->level_eff = a_e;
 	s->level_fut = a_f;
 
@@ -567,7 +617,7 @@ int pg_sequential_step(pg_seq_verdict *out, pg_seq_state *s, const pg_results *o
 		}
 		if ((err = analyse(&e, s, so[i], sn[i], a_e, a_f, x, y)) < 0)
 			goto cleanup;
-		judge(r, &e, s, a_e);
+		judge(r, &e, s, a_e, a_e_max);
 		judged[i] = 1;
 		if (r->status == PG_SEQ_UNDECIDED ||
 		    (r->status == PG_SEQ_HOPELESS && !s->opts.stop_hopeless))

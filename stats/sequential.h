@@ -19,17 +19,35 @@
  *     K = 1 + ceil((max_runs - min_runs) / batch)
  * of them (min 5, batch 5, max 30: K = 6 looks at 5, 10, ..., 30 runs).
  *
- * Repeated looks: Bonferroni alpha spending. Each look gets an equal share
- * alpha / K of the error budget, fixed in advance, so that by the union
- * bound the chance of any error over all looks is at most the budget,
- * whatever the stopping time (a simple, conservative alternative to
- * Pocock or O'Brien-Fleming boundaries: the looks are positively
- * correlated, so the true error rate is below the bound). Combined with
- * the suite-wide correction the per-look, per-row levels are
- *     efficacy  a_e = alpha / (K m)   (Holm or BH: Bonferroni over the m
+ * Repeated looks: Bonferroni alpha spending. Each look k gets a share
+ * alpha_k of the error budget, fixed in advance, with alpha_1 + ... +
+ * alpha_K = alpha, so that by the union bound the chance of any error over
+ * all looks is at most the budget, whatever the stopping time (a simple,
+ * conservative alternative to Pocock or O'Brien-Fleming boundaries: the
+ * looks are positively correlated, so the true error rate is below the
+ * bound).
+ * Spending. With spend_rho = 0 (PG_SEQ_OPTS_INIT) every look has an equal
+ * share alpha_k = alpha / K. With spend_rho > 0 the shares follow the
+ * power family of spending functions (Kim and DeMets), alpha (n_k /
+ * N)^rho spent by look k (n_k its planned runs, N = max_runs):
+ *     alpha_k = alpha ((n_k / N)^rho - (n_{k-1} / N)^rho),  n_0 = 0,
+ * so the early looks, on few runs, get little and the last look most
+ * (rho 3 is close to O'Brien-Fleming; K = 2 looks at 5 and 10 runs:
+ * alpha / 8 and 7 alpha / 8; K = 6 looks at 5, 10, ..., 30: the last gets
+ * 0.42 alpha). The final decision (below) is made at the share of the look
+ * the gate stopped at, and the suite's drift detection in it loses power
+ * as that level falls: with equal shares a plan of K = 2 looks against a
+ * stored baseline of 10 runs decides at alpha / 2 and raised false
+ * alarms under drift in 5.5% of simulated gate runs instead of a fixed 10
+ * runs' 2.45%; with rho 3 in 2.5% (pg_sequential_gate_plan(), see
+ * tests/bench/simulate_sequential.c).
+ * Combined with the suite-wide correction the per-look, per-row levels
+ * are
+ *     efficacy  a_e = alpha_k / m     (Holm or BH: Bonferroni over the m
  *                                      tested rows of the look; correction
- *                                      none: a_e = alpha / K)
- *     futility  a_f = alpha / K       (per row: see below)
+ *                                      none: a_e = alpha_k)
+ *     futility  a_f = alpha / K       (per row, equal shares whatever
+ *                                      spend_rho: see below)
  * and at each look every undecided tested row gets two two-sided
  * intervals for its change on the analysis scale (as pg_decide: the
  * difference of the mean logs, Welch's se and df; with `paired`, the mean
@@ -57,7 +75,8 @@
  *              scales the standard error to max_runs runs per side (pairs)
  *              at the present variances, keeping the stored baseline's
  *              count with baseline_fixed, with the degrees of freedom of
- *              those counts (Welch-Satterthwaite, or max_runs - 1);
+ *              those counts (Welch-Satterthwaite, or max_runs - 1); its
+ *              projected mde (mde_max_percent) is at the last look's a_e;
  *              re-evaluated at every look (the row may become undecided
  *              again);
  *   UNDECIDED  otherwise (also rows with fewer than 2 samples, or pairs).
@@ -70,7 +89,8 @@
  * them, see the README):
  *   - false alarms: under no change, P(some row is ever REGRESSED) <=
  *     alpha (Bonferroni over rows and looks; the final decision, below,
- *     at alpha / K per look, Holm within it, keeps the same bound);
+ *     at alpha_k of the look it is made at, Holm within it, keeps the
+ *     same bound);
  *   - a row whose true change is exactly at its threshold is declared
  *     UNCHANGED at some look with probability <= alpha / 2 (one side of
  *     the 1 - alpha / K interval at each of K looks): a per-row bound,
@@ -87,12 +107,13 @@
  *
  * The final decision (what the reports render) is pg_decide() or
  * pg_paired_decide() on all the samples at the stop, with the options
- * from pg_sequential_final_opts(): opts.decide with alpha / K, the last
- * look's share of the budget (Holm over the suite within it). It agrees
+ * from pg_sequential_final_opts(): opts.decide with alpha_k, the share of
+ * the budget of the look it stopped at (Holm over the suite within it;
+ * with equal shares alpha / K). It agrees
  * with the verdicts: a REGRESSED row is significant at a_e and beyond T
  * there (so a regression, unless pg_decide relabels it host drift), an
  * UNCHANGED row's estimate is inside T (never a regression); the
- * intervals in its reasons are at 1 - alpha / K.
+ * intervals in its reasons are at 1 - alpha_k.
  */
 
 typedef struct pg_seq_opts {
@@ -105,9 +126,11 @@ typedef struct pg_seq_opts {
 	int baseline_fixed;      /* the baseline does not grow (a stored
 				  * baseline): projections keep its count */
 	int stop_hopeless;       /* HOPELESS rows do not hold the gate */
+	double spend_rho;        /* 0: equal efficacy shares alpha / K; > 0:
+				  * the power family, see "Spending" above */
 } pg_seq_opts;
 
-#define PG_SEQ_OPTS_INIT { PG_DECIDE_OPTS_INIT, 5, 5, 30, 0, 0, 1 }
+#define PG_SEQ_OPTS_INIT { PG_DECIDE_OPTS_INIT, 5, 5, 30, 0, 0, 1, 0 }
 
 typedef enum pg_seq_status {
 	PG_SEQ_UNDECIDED = 0,
@@ -196,7 +219,24 @@ const pg_seq_row *pg_sequential_row(const pg_seq_state *s, const char *benchmark
 int pg_sequential_needs_runs(const pg_seq_state *s, const char *benchmark,
 			     const char *unit);
 
-/* The options of the final decision: s->opts.decide with alpha / K. */
+/*
+ * The plan of `perfgate gate --count auto` against a stored baseline whose
+ * largest count is `baseline_runs` (per benchmark row): the candidate
+ * alone grows (baseline_fixed), from min(5, max) runs in batches of 5 up
+ * to max = min(baseline_runs, 30) (at least 2): unequal counts make
+ * Welch's test on right-skewed timings raise false alarms, so the
+ * candidate never outgrows the baseline; efficacy spending spend_rho =
+ * PG_SEQ_GATE_RHO. `decide` is copied (NULL: PG_DECIDE_OPTS_INIT).
+ * tests/bench/simulate_sequential.c simulates this plan for baselines of
+ * 10 and 30 runs.
+ */
+#define PG_SEQ_GATE_RHO 3.0
+
+void pg_sequential_gate_plan(pg_seq_opts *out, const pg_decide_opts *decide,
+			     size_t baseline_runs);
+
+/* The options of the final decision: s->opts.decide with the share
+ * alpha_k of the last look made (before any look: of the last planned). */
 void pg_sequential_final_opts(pg_decide_opts *out, const pg_seq_state *s);
 
 void pg_sequential_release(pg_seq_state *s); /* safe on NULL */

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "stats/stats_test.h"
 
 #include "common/error.h"
@@ -575,6 +577,138 @@ static void test_raw_scale_rows(void **state)
 	pg_sequential_release(&s);
 }
 
+/* the gate's plan (pg_sequential_gate_plan): the baseline's count capped
+ * at 30, the candidate from 5 in batches of 5, power spending rho 3 */
+static void test_gate_plan(void **state)
+{
+	static const size_t cases[][4] = {
+		/* baseline runs, min, max, K */
+		{ 10, 5, 10, 2 }, { 30, 5, 30, 6 }, { 50, 5, 30, 6 }, { 12, 5, 12, 3 },
+		{ 3, 3, 3, 1 }, { 1, 2, 2, 1 }, { 0, 2, 2, 1 },
+	};
+	pg_decide_opts d = PG_DECIDE_OPTS_INIT;
+	pg_seq_opts o;
+	pg_seq_state s;
+	size_t i;
+
+	(void)state;
+	d.alpha = 0.1;
+	d.correction = PG_CORRECTION_BH;
+	for (i = 0; i < NELEM(cases); i++) {
+		pg_sequential_gate_plan(&o, &d, cases[i][0]);
+		assert_int_equal(o.min_runs, cases[i][1]);
+		assert_int_equal(o.max_runs, cases[i][2]);
+		assert_int_equal(o.batch, 5);
+		assert_true(o.baseline_fixed);
+		assert_true(o.stop_hopeless);
+		assert_false(o.paired);
+		assert_true(o.spend_rho == PG_SEQ_GATE_RHO);
+		assert_true(o.decide.alpha == 0.1);
+		assert_int_equal(o.decide.correction, PG_CORRECTION_BH);
+		assert_int_equal(pg_sequential_init(&s, &o), 0);
+		assert_int_equal(s.looks_planned, cases[i][3]);
+		pg_sequential_release(&s);
+	}
+	pg_sequential_gate_plan(&o, NULL, 10);
+	assert_true(o.decide.alpha == 0.05);
+	o.spend_rho = -1;
+	assert_int_equal(pg_sequential_init(&s, &o), PG_EINPUT);
+	o.spend_rho = NAN;
+	assert_int_equal(pg_sequential_init(&s, &o), PG_EINPUT);
+}
+
+/* power spending: look k's efficacy share is alpha ((n_k/N)^rho -
+ * (n_{k-1}/N)^rho), the shares sum to alpha, futility keeps alpha / K, the
+ * final decision takes the share of the look it stops at, and the mde
+ * projected to the maximum is at the last look's level */
+static void test_power_spending(void **state)
+{
+	pg_seq_state s;
+	pg_seq_verdict v;
+	pg_results old, new;
+	pg_decide_opts fo;
+	pg_seq_opts o = PG_SEQ_OPTS_INIT;
+	double sum = 0, x[10], y[10], lx[10], ly[10], va, vb, se, df, a, mde;
+	pg_summary sa, sb;
+	const pg_seq_row *r;
+	size_t k, i;
+
+	(void)state;
+	/* K = 6 looks at 5, 10, ..., 30; 2 tested rows that stay open */
+	o.spend_rho = 3;
+	o.stop_hopeless = 0;
+	assert_int_equal(pg_sequential_init(&s, &o), 0);
+	for (k = 1; k <= 6; k++) {
+		double want = 0.05 * (pow((double)k / 6, 3) - pow((double)(k - 1) / 6, 3));
+
+		init2(&old, &new);
+		add_row(&old, &new, "Open", "ns/op", 5 * k, 1000, 0.30, 1.0);
+		add_row(&old, &new, "Wide", "ns/op", 5 * k, 1000, 0.40, 1.02);
+		assert_int_equal(pg_sequential_step(&v, &s, &old, &new), 0);
+		release2(&old, &new);
+		assert_int_equal(v.look, k);
+		assert_true(fabs(v.level_eff - want / 2) < 1e-15);
+		assert_true(fabs(v.level_fut - 0.05 / 6) < 1e-15);
+		pg_sequential_final_opts(&fo, &s);
+		assert_true(fabs(fo.alpha - want) < 1e-15);
+		sum += v.level_eff * 2;
+		assert_int_equal(v.stop, k == 6);
+	}
+	assert_true(fabs(sum - 0.05) < 1e-15);
+	pg_sequential_release(&s);
+
+	/* the gate's plan against a 10-run baseline: alpha / 8 at 5 runs,
+	 * 7 alpha / 8 at 10; one row, so m = 1 */
+	pg_sequential_gate_plan(&o, NULL, 10);
+	assert_int_equal(pg_sequential_init(&s, &o), 0);
+	init2(&old, &new);
+	for (i = 0; i < 10; i++) {
+		x[i] = 1000 * (1 + 0.045 * z_a[i]);
+		y[i] = 1000 * (1 + 0.045 * z_b[i]);
+	}
+	add(&old, "Row", "ns/op", x, 10);
+	add(&new, "Row", "ns/op", y, 5);
+	assert_int_equal(pg_sequential_step(&v, &s, &old, &new), 0);
+	assert_true(fabs(v.level_eff - 0.05 / 8) < 1e-15);
+	assert_true(fabs(v.level_fut - 0.05 / 2) < 1e-15);
+	r = pg_sequential_row(&s, "Row", "ns/op");
+	assert_non_null(r);
+	assert_true(r->has_mde);
+	/* mde_max: Welch on the logs with the baseline's 10 runs and the
+	 * candidate's variance at 10 runs, at 7 alpha / 8 */
+	for (i = 0; i < 10; i++) {
+		lx[i] = log(x[i]);
+		ly[i] = log(y[i]);
+	}
+	assert_int_equal(pg_summarize(&sa, lx, 10), 0);
+	assert_int_equal(pg_summarize(&sb, ly, 5), 0);
+	va = sa.stddev * sa.stddev / 10;
+	vb = sb.stddev * sb.stddev / 10;
+	se = sqrt(va + vb);
+	df = (va + vb) * (va + vb) / (va * va / 9 + vb * vb / 9);
+	a = 0.05 * 7 / 8;
+	mde = (gsl_cdf_tdist_Qinv(a / 2, df) + gsl_cdf_tdist_Pinv(PG_MDE_POWER, df)) * se;
+	if (fabs(r->mde_max_percent - 100 * (exp(mde) - 1)) > 1e-9)
+		fail_msg("mde_max %.12g, want %.12g", r->mde_max_percent, 100 * (exp(mde) - 1));
+	/* open at look 1: the final decision would be at alpha / 8 */
+	check_status(r, PG_SEQ_UNDECIDED);
+	assert_false(v.stop);
+	pg_sequential_final_opts(&fo, &s);
+	assert_true(fabs(fo.alpha - 0.05 / 8) < 1e-15);
+	release2(&old, &new);
+	init2(&old, &new);
+	add(&old, "Row", "ns/op", x, 10);
+	add(&new, "Row", "ns/op", y, 10);
+	assert_int_equal(pg_sequential_step(&v, &s, &old, &new), 0);
+	assert_int_equal(v.look, 2);
+	assert_true(v.stop);
+	assert_true(fabs(v.level_eff - 0.05 * 7 / 8) < 1e-15);
+	pg_sequential_final_opts(&fo, &s);
+	assert_true(fabs(fo.alpha - 0.05 * 7 / 8) < 1e-15);
+	release2(&old, &new);
+	pg_sequential_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,6 +722,8 @@ int main(void)
 		cmocka_unit_test(test_absent_too_few_and_bad_rule),
 		cmocka_unit_test(test_paired_mode_counts_pairs),
 		cmocka_unit_test(test_raw_scale_rows),
+		cmocka_unit_test(test_gate_plan),
+		cmocka_unit_test(test_power_spending),
 	};
 
 	return cmocka_run_group_tests_name("stats/sequential", tests, NULL, NULL);
