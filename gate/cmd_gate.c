@@ -22,6 +22,7 @@
 #include "gate/config.h"
 #include "gate/gate_ab.h"
 #include "gate/gate_artifacts.h"
+#include "gate/gate_auto.h"
 #include "gate/gate_job.h"
 #include "gate/git.h"
 #include "gate/profile_files.h"
@@ -1288,11 +1289,10 @@ static int run_sequential(struct gate_state *st, const struct gate_args *a, int 
 		if (v.stop)
 			break;
 	}
-	pg_strv_pushf(&st->warnings, &st->nwarnings, "--count auto: %zu run%s of at most %zu (%s); "
-		 "%zu run%s saved; %zu undecided, %zu hopeless at the stop",
-		 v.runs, v.runs == 1 ? "" : "s", so.max_runs,
-		 v.all_decided ? "every benchmark metric decided" : "the plan's last look",
-		 v.runs_saved, v.runs_saved == 1 ? "" : "s", v.undecided, v.hopeless);
+	pg_buf_reset(&text);
+	if ((err = pg_gate_auto_summary(&text, &v, &seq, base_n)) < 0 ||
+	    (err = pg_strv_pushf(&st->warnings, &st->nwarnings, "%s", text.ptr)) < 0)
+		goto cleanup;
 	{
 		pg_decide_opts fin;
 
@@ -1300,6 +1300,8 @@ static int run_sequential(struct gate_state *st, const struct gate_args *a, int 
 		st->have_decision = 1;
 		err = pg_decide(&st->decision, &st->baseline, &st->candidate, &fin);
 		st->deciding = &st->decision;
+		if (!err)
+			pg_gate_auto_annotate(&st->decision, &seq);
 	}
 
 cleanup:

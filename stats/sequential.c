@@ -459,9 +459,9 @@ static void reason(pg_seq_row *r, const pg_seq_state *s, int at_max)
 		pg_decide__printf(r->reason, sizeof(r->reason),
 				  "cannot be decided by %zu %s: %s; even unchanged, its interval "
 				  "there would reach +%.1f%% >= %g%% (minimum detectable change "
-				  "%s%.1f%%)", s->opts.max_runs, what, delta,
-				  r->halfwidth_max_percent, thr, lower ? "+" : "-",
-				  r->mde_max_percent);
+				  "at %zu %s %s%.1f%%)", s->opts.max_runs, what, delta,
+				  r->halfwidth_max_percent, thr, s->opts.max_runs, what,
+				  lower ? "+" : "-", r->mde_max_percent);
 		return;
 	default:
 		break;
@@ -654,6 +654,9 @@ int pg_sequential_step(pg_seq_verdict *out, pg_seq_state *s, const pg_results *o
 		    at_max;
 	if (out->stop) {
 		s->stopped = 1;
+		out->at_max = look >= s->looks_planned ||
+			      ((out->undecided || (out->hopeless && !s->opts.stop_hopeless)) &&
+			       !pending_below_max);
 		out->runs_saved = runs < s->opts.max_runs ? s->opts.max_runs - runs : 0;
 	} else {
 		out->next_runs = runs + s->opts.batch;

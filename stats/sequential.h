@@ -182,6 +182,9 @@ typedef struct pg_seq_state {
 typedef struct pg_seq_verdict {
 	int stop;                /* stop measuring */
 	int all_decided;         /* ... because every tested row is decided */
+	int at_max;              /* ... at the plan's last look, or with every
+				  * open row at max_runs (else, without
+				  * all_decided: every open row is HOPELESS) */
 	size_t look, looks_planned;
 	size_t runs;             /* the largest runs per side (pairs) seen */
 	size_t next_runs;        /* runs per side to reach before the next look

@@ -118,6 +118,21 @@ expect_json "$TMP/auto-slow.json" '[r["benchmark"] for r in d["rows"] if r["deci
 run pg gate -n auto --ab
 expect_rc 2 "--count auto with --ab"
 expect_err "count auto"
+# a noisy suite (30% noise): no row can be decided by the baseline's 10
+# runs, so the gate stops at the first look and each row says so, with
+# its minimum detectable change at the maximum
+git checkout -q main
+SEEDED_NOISE=0.3 pg baseline refresh -q -n 10 >/dev/null 2>&1 || not_ok "setup: noisy refresh"
+git checkout -q same
+SEEDED_NOISE=0.3 run pg gate -q -n auto --json "$TMP/auto-noisy.json"
+expect_rc 0 "--count auto on a noisy suite"
+expect_json "$TMP/auto-noisy.json" '[w.split(";")[:3] for w in d["warnings"] if w.startswith("--count auto")]' \
+	"[['--count auto: 5 runs of at most 10 (the others cannot be decided by 10 runs)', ' 5 runs saved', ' 0 undecided, 5 hopeless at the stop']]" "auto noisy"
+expect_json "$TMP/auto-noisy.json" '[w for w in d["warnings"] if "the stored baseline'"'"'s 10 runs cap the plan at 10 runs (2 looks)" in w] != []' True "auto noisy"
+expect_json "$TMP/auto-noisy.json" '[(r["decision"], r["cannot_guard"], "minimum detectable change at 10 runs +" in r["reason"]) for r in d["rows"] if r["reason"].startswith("cannot be decided by 10 runs: ")]' \
+	"[('noise', True, True), ('noise', True, True), ('noise', True, True), ('noise', True, True), ('noise', True, True)]" \
+	"auto noisy: the 5 hopeless rows"
+expect_json "$TMP/auto-noisy.json" 'sorted(set(r["new"]["n"] for r in d["rows"]))' "[5]" "auto noisy"
 
 # --- a baseline that does not build is an infrastructure error
 git checkout -q -b broken main

@@ -162,7 +162,7 @@ static void test_clearly_inside_and_outside_stop_early(void **state)
 	add_row(&old, &new, "Outside", "ns/op", 5, 1000, 0.005, 1.30);
 	add_row(&old, &new, "Better", "MB/s", 5, 1000, 0.005, 1.30);
 	assert_int_equal(pg_sequential_step(&v, &s, &old, &new), 0);
-	assert_true(v.stop && v.all_decided);
+	assert_true(v.stop && v.all_decided && !v.at_max);
 	assert_int_equal(v.look, 1);
 	assert_int_equal(v.runs, 5);
 	assert_int_equal(v.runs_saved, 25);
@@ -271,7 +271,7 @@ static void test_undecided_at_max(void **state)
 		if (n < 12)
 			assert_false(v.stop);
 	}
-	assert_true(v.stop && !v.all_decided);
+	assert_true(v.stop && !v.all_decided && v.at_max);
 	assert_int_equal(v.look, 3);
 	assert_int_equal(v.runs_saved, 0);
 	assert_int_equal(v.undecided, 2);
@@ -317,7 +317,8 @@ static void test_hopeless_rows_do_not_hold_the_gate(void **state)
 	assert_true(r->halfwidth_max_percent >= 5);
 	snprintf(want, sizeof(want), "cannot be decided by 30 runs: %+.1f%%; even unchanged, "
 		 "its interval there would reach +%.1f%% >= 5%% (minimum detectable change "
-		 "+%.1f%%)", r->delta_percent, r->halfwidth_max_percent, r->mde_max_percent);
+		 "at 30 runs +%.1f%%)", r->delta_percent, r->halfwidth_max_percent,
+		 r->mde_max_percent);
 	assert_string_equal(r->reason, want);
 	r = pg_sequential_row(&s, "NoisySlow", "ns/op");
 	check_status(r, PG_SEQ_UNDECIDED);
@@ -338,6 +339,7 @@ static void test_hopeless_rows_do_not_hold_the_gate(void **state)
 	add_row(&old, &new, "Quiet", "ns/op", 5, 1000, 0.002, 1.0);
 	assert_int_equal(pg_sequential_step(&v, &s, &old, &new), 0);
 	assert_true(v.stop && !v.all_decided);
+	assert_false(v.at_max); /* stopped by the hopeless row, at look 1 of 6 */
 	assert_int_equal(v.hopeless, 1);
 	assert_int_equal(v.runs_saved, 25);
 	assert_false(pg_sequential_needs_runs(&s, "Noisy", "ns/op")); /* stopped */
