@@ -11,6 +11,7 @@
 #include "gate/ab_build.h"
 #include "gate/cmd.h"
 #include "gate/gate_ab.h"
+#include "gate/gate_confirm.h"
 #include "gate/run_support.h"
 #include "gate/shard.h"
 #include "common/banned.h"
@@ -67,7 +68,7 @@ int pg_ab_suspects(char ***out, size_t *n, const pg_decision_set *d)
 		int dup = 0;
 		char **grown;
 
-		if (r->decision != PG_DECISION_REGRESSION && r->decision != PG_DECISION_DRIFT)
+		if (!pg_confirm_is_suspect(r))
 			continue;
 		pg_buf_reset(&name);
 		if ((err = top_level(&name, r->benchmark)) < 0)
