@@ -23,6 +23,7 @@
 #include "gate/gate_ab.h"
 #include "gate/gate_artifacts.h"
 #include "gate/gate_auto.h"
+#include "gate/gate_confirm.h"
 #include "gate/gate_job.h"
 #include "gate/git.h"
 #include "gate/profile_files.h"
@@ -149,6 +150,7 @@ struct gate_state {
 	int have_decision;
 	pg_ab_outcome ab;       /* --ab: the A/B pass */
 	pg_ab_outcome confirm;  /* the confirmation of suspects */
+	pg_confirm_merge merged; /* the first pass with the suspects confirmed */
 	const pg_decision_set *deciding;  /* what the verdict comes from */
 	const pg_decision_set *first_pass;
 	const char *deciding_title;
@@ -199,6 +201,7 @@ static void state_init(struct gate_state *st)
 	pg_manifest_init(&st->manifest);
 	pg_ab_outcome_init(&st->ab);
 	pg_ab_outcome_init(&st->confirm);
+	pg_confirm_merge_init(&st->merged);
 }
 
 static void state_release(struct gate_state *st)
@@ -223,6 +226,7 @@ static void state_release(struct gate_state *st)
 		pg_decision_set_release(&st->decision);
 	pg_ab_outcome_release(&st->ab);
 	pg_ab_outcome_release(&st->confirm);
+	pg_confirm_merge_release(&st->merged);
 	json_decref(st->baseline_host);
 	json_decref(st->candidate_host);
 	free_lines(st->warnings, st->nwarnings);
@@ -1559,7 +1563,15 @@ int cmd_gate(int argc, char **argv)
 				st.first_pass = st.deciding;
 				st.first_pass_title = a.ab ? st.deciding_title :
 					"the stored baseline against the candidate's runs";
-				st.deciding = &st.confirm.paired.decision;
+				if ((err = pg_confirm_merge_build(&st.merged, st.first_pass,
+						&st.confirm.paired.decision)) < 0) {
+					status = pg_die_code(err);
+					goto error_report;
+				}
+				for (size_t i = 0; i < st.merged.nnotes; i++)
+					pg_strv_pushf(&st.warnings, &st.nwarnings, "%s",
+						      st.merged.notes[i]);
+				st.deciding = &st.merged.final;
 				st.deciding_title = st.confirm.title.ptr;
 			}
 		}
@@ -1624,8 +1636,10 @@ report:
 	r.decision_title = st.deciding_title;
 	r.first_pass = st.first_pass;
 	r.first_pass_title = st.first_pass_title;
+	r.first_pass_paired = a.ab;
+	r.confirmed = st.first_pass ? st.merged.confirmed : NULL;
 	r.measure = st.cfg.measure.mode == PG_MEASURE_CALLGRIND ? "callgrind" : "time";
-	r.paired = st.deciding == &st.confirm.paired.decision ? &st.confirm.paired :
+	r.paired = st.first_pass ? &st.confirm.paired :
 		   st.deciding == &st.ab.paired.decision ? &st.ab.paired : NULL;
 	r.warnings = (const char *const *)st.warnings;
 	r.nwarnings = st.nwarnings;

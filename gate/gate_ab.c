@@ -256,8 +256,11 @@ int pg_gate_ab(pg_ab_outcome *out, const pg_ab_job *job)
 		    "%zu pairs, processes alternating in ABBA order, %s",
 		    job->baseline_commit, nbench, nbench == 1 ? "" : "s", job->rounds,
 		    ao.callgrind ? "instruction counts under callgrind compared exactly" :
-				   "paired t-test on log ratios (unpaired Welch on the same "
-				   "samples in the JSON report)");
+		    job->decide->test == PG_TEST_UTEST ?
+				   "Wilcoxon's signed-rank test on log ratios (the unpaired "
+				   "Mann-Whitney U test on the same samples beside it)" :
+				   "paired t-test on log ratios (the unpaired Welch's t-test on "
+				   "the same samples beside it)");
 	err = pg_buf_failed(&out->title) ? PG_ENOMEM : 0;
 
 cleanup:

@@ -325,20 +325,101 @@ void pg_report_add_sentence(pg_buf *out, const pg_report *r, pg_escape_fn esc)
 	}
 }
 
+static const char *test_name(pg_test_kind test, int paired)
+{
+	if (test == PG_TEST_UTEST)
+		return paired ? "Wilcoxon's signed-rank test on log ratios" : "Mann-Whitney U test";
+	return paired ? "paired t-test on log ratios" : "Welch's t-test on log values";
+}
+
 void pg_report_add_settings(pg_buf *out, const pg_report *r)
 {
 	const pg_decide_opts *opts = r->decision ? &r->decision->opts : r->settings;
 
 	if (!opts)
 		return;
-	pg_buf_addf(out, "%s, alpha=%g, ", opts->test == PG_TEST_UTEST ?
-		    "Mann-Whitney U test" : "Welch's t-test on log values", opts->alpha);
+	if (r->first_pass && r->paired && !r->first_pass_paired) {
+		pg_buf_addf(out, "%s (first pass), %s (unpaired: %s beside it) for the suspects "
+			    "measured again", test_name(opts->test, 0), test_name(opts->test, 1),
+			    test_name(opts->test, 0));
+	} else if (r->paired) {
+		pg_buf_addf(out, "%s (unpaired: %s beside it)", test_name(opts->test, 1),
+			    test_name(opts->test, 0));
+	} else {
+		pg_buf_adds(out, test_name(opts->test, 0));
+	}
+	pg_buf_addf(out, ", alpha=%g, ", opts->alpha);
 	if (opts->correction == PG_CORRECTION_NONE)
 		pg_buf_adds(out, "no correction");
 	else
 		pg_buf_addf(out, "%s correction", pg_correction_name(opts->correction));
 	pg_buf_adds(out, opts->threshold_on == PG_THRESHOLD_ON_CI ?
 		    ", thresholds on the confidence bound" : ", thresholds on the estimate");
+}
+
+static int same_row(const pg_decide_row *a, const pg_decide_row *b)
+{
+	return a->benchmark && b->benchmark && a->unit && b->unit &&
+	       !strcmp(a->benchmark, b->benchmark) && !strcmp(a->unit, b->unit);
+}
+
+const pg_decide_row *pg_report_unpaired(const pg_report *r, size_t i, size_t *pi)
+{
+	const pg_paired_set *ps = r->paired;
+	const pg_decide_row *row;
+	size_t k;
+
+	if (!ps || !r->decision || i >= r->decision->nrows ||
+	    (r->confirmed && !r->confirmed[i]))
+		return NULL;
+	row = &r->decision->rows[i];
+	/* an A/B's own rows are in the same order: try the same index first */
+	for (k = 0; k <= ps->unpaired.nrows; k++) {
+		size_t at = k ? k - 1 : i;
+
+		if (at < ps->unpaired.nrows && same_row(&ps->unpaired.rows[at], row)) {
+			if (pi)
+				*pi = at;
+			return &ps->unpaired.rows[at];
+		}
+	}
+	return NULL;
+}
+
+void pg_report_add_unpaired(pg_buf *out, const pg_report *r, size_t i)
+{
+	const pg_decide_row *u = pg_report_unpaired(r, i, NULL);
+
+	if (!u || !u->has_p || !isfinite(u->p_value))
+		return;
+	pg_buf_addf(out, "; unpaired p=%.2g", u->p_value);
+	if (isfinite(u->p_adjusted) && u->p_adjusted != u->p_value)
+		pg_buf_addf(out, " (adjusted %.2g)", u->p_adjusted);
+	pg_buf_addf(out, ", %s", pg_decision_name(u->decision));
+}
+
+const pg_decide_row *pg_report_first_pass_row(const pg_report *r, size_t i)
+{
+	size_t k;
+
+	if (!r->first_pass || !r->confirmed || !r->decision || i >= r->decision->nrows ||
+	    !r->confirmed[i])
+		return NULL;
+	for (k = 0; k < r->first_pass->nrows; k++)
+		if (same_row(&r->first_pass->rows[k], &r->decision->rows[i]))
+			return &r->first_pass->rows[k];
+	return NULL;
+}
+
+int pg_report_add_first_pass(pg_buf *out, const pg_report *r, size_t i)
+{
+	const pg_decide_row *fp = pg_report_first_pass_row(r, i);
+
+	if (!fp)
+		return 0;
+	pg_buf_addf(out, "first pass: %s, ", pg_decision_name(fp->decision));
+	pg_report_add_figures(out, r, fp);
+	return 1;
 }
 
 /* ------------------------------------------------------------ notes */
@@ -423,6 +504,54 @@ static int note_cannot_guard(const pg_report *r, const pg_report_counts *c,
 	return 1;
 }
 
+/* " regression +20.3%" */
+static void add_verdict(pg_buf *t, const pg_decide_row *row)
+{
+	pg_buf_addf(t, " %s ", pg_decision_name(row->decision));
+	if (row->has_delta && isfinite(row->delta_percent))
+		pg_buf_addf(t, "%+.1f%%", row->delta_percent);
+	else
+		pg_buf_adds(t, "?");
+}
+
+/* "the confirmation measured the first pass's 2 suspects again and
+ * cleared 1: Hash ns/op regression +20.3% -> regression +19.8%
+ * (confirmed), ..." */
+static int note_confirmation(const pg_report *r, pg_buf *t, pg_escape_fn esc)
+{
+	const pg_decision_set *d = r->decision;
+	size_t i, n = 0, named = 0, cleared = 0;
+
+	for (i = 0; d && r->confirmed && i < d->nrows; i++)
+		if (r->confirmed[i]) {
+			n++;
+			cleared += d->rows[i].decision != PG_DECISION_REGRESSION;
+		}
+	if (!n)
+		return 0;
+	pg_buf_addf(t, "the confirmation measured the first pass's %zu %s again and cleared "
+		    "%zu: ", n, n == 1 ? "suspect" : "suspects", cleared);
+	for (i = 0; i < d->nrows; i++) {
+		const pg_decide_row *row = &d->rows[i], *fp = pg_report_first_pass_row(r, i);
+
+		if (!fp)
+			continue;
+		if (named == CANNOT_GUARD_MAX_NAMED) {
+			pg_buf_addf(t, ", and %zu more", n - named);
+			break;
+		}
+		if (named++)
+			pg_buf_adds(t, ", ");
+		pg_report_add_row_name(t, row, esc);
+		add_verdict(t, fp);
+		pg_buf_adds(t, " ->");
+		add_verdict(t, row);
+		pg_buf_adds(t, row->decision == PG_DECISION_REGRESSION ? " (confirmed)" :
+			    " (cleared)");
+	}
+	return 1;
+}
+
 int pg_report_each_note(const pg_report *r, pg_escape_fn esc, pg_note_fn fn, void *ctx)
 {
 	pg_report_counts c;
@@ -448,6 +577,10 @@ int pg_report_each_note(const pg_report *r, pg_escape_fn esc, pg_note_fn fn, voi
 	pg_buf_reset(&t);
 	if (note_cannot_guard(r, &c, &t, esc) &&
 	    (pg_buf_failed(&t) || (err = fn(ctx, PG_NOTE_CANNOT_GUARD, t.ptr)) < 0))
+		goto cleanup;
+	pg_buf_reset(&t);
+	if (note_confirmation(r, &t, esc) &&
+	    (pg_buf_failed(&t) || (err = fn(ctx, PG_NOTE_CONFIRMATION, t.ptr)) < 0))
 		goto cleanup;
 
 cleanup:
@@ -567,19 +700,19 @@ static json_t *unpaired_json(const pg_decide_row *u)
 	return o;
 }
 
-/* `ps`, when given, is the paired analysis `row` (index i) belongs to */
-static json_t *row_json(const pg_decide_row *row, const pg_paired_set *ps, size_t i)
+/* row i of r->decision (`final`), or of r->first_pass */
+static json_t *row_json(const pg_report *r, size_t i, int final)
 {
+	const pg_decide_row *row = final ? &r->decision->rows[i] : &r->first_pass->rows[i];
+	const pg_paired_set *ps = r->paired;
 	char reason[sizeof(row->reason)];
 	json_t *o = json_object();
 	const pg_decide_row *u = NULL;
+	size_t pi = 0;
 	int bad = 0;
 
-	if (ps && i < ps->unpaired.nrows && ps->unpaired.rows[i].benchmark &&
-	    row->benchmark && !strcmp(ps->unpaired.rows[i].benchmark, row->benchmark) &&
-	    ps->unpaired.rows[i].unit && row->unit &&
-	    !strcmp(ps->unpaired.rows[i].unit, row->unit))
-		u = &ps->unpaired.rows[i];
+	if (final)
+		u = pg_report_unpaired(r, i, &pi);
 
 	memcpy(reason, row->reason, sizeof(reason));
 	reason[sizeof(reason) - 1] = '\0';
@@ -603,9 +736,10 @@ static json_t *row_json(const pg_decide_row *row, const pg_paired_set *ps, size_
 	SET(o, "runs_needed", runs_needed_json(row->runs_needed));
 	SET(o, "deterministic", json_boolean(row->deterministic));
 	SET(o, "reason", reason[0] ? str_or_null(reason) : json_null());
-	SET(o, "pairs", u && ps->tested && ps->tested[i] ? pairs_json(&ps->rows[i]) :
-							   json_null());
+	SET(o, "pairs", u && ps->tested && ps->tested[pi] ? pairs_json(&ps->rows[pi]) :
+							    json_null());
 	SET(o, "unpaired", u ? unpaired_json(u) : json_null());
+	SET(o, "confirmed", json_boolean(final && r->confirmed && r->confirmed[i]));
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -752,7 +886,7 @@ json_t *pg_report_json(const pg_report *r)
 
 	rows = json_array();
 	for (i = 0; rows && d && i < d->nrows; i++)
-		if (json_array_append_new(rows, row_json(&d->rows[i], r->paired, i)) < 0) {
+		if (json_array_append_new(rows, row_json(r, i, 1)) < 0) {
 			bad = 1;
 			break;
 		}
@@ -763,7 +897,7 @@ json_t *pg_report_json(const pg_report *r)
 		json_t *fp = json_object(), *fprows = json_array();
 
 		for (i = 0; fprows && i < r->first_pass->nrows; i++)
-			if (json_array_append_new(fprows, row_json(&r->first_pass->rows[i], NULL, i)) < 0)
+			if (json_array_append_new(fprows, row_json(r, i, 0)) < 0)
 				bad = 1;
 		if (fp) {
 			json_object_set_new(fp, "measured_by", str_or_null(r->first_pass_title));

@@ -79,14 +79,25 @@ typedef struct pg_report {
 	 * benchmark in ABBA order, paired t-test on log ratios"; NULL: the
 	 * stored baseline against the candidate's runs */
 	const char *decision_title;
-	/* an earlier pass that nominated suspects (the stored baseline), its
-	 * title; `decision` is then the pass that decides (the confirmation):
-	 * both appear in every report. NULL: one pass */
+	/* an earlier pass that nominated suspects (the stored baseline, or
+	 * the A/B of --ab), its title; `decision` is then the final table
+	 * (gate/gate_confirm.h): the first pass's rows with its suspects'
+	 * rows replaced by the confirmation's, and `decision_title` the
+	 * confirmation's: both appear in every report. NULL: one pass */
 	const pg_decision_set *first_pass;
 	const char *first_pass_title;
-	/* when `decision` is a paired analysis (an A/B): the paired figures
-	 * and the unpaired view of the same samples, rendered beside each
-	 * row (JSON: "pairs", "unpaired"); NULL otherwise */
+	int first_pass_paired;               /* the first pass was an A/B */
+	/* with first_pass: per row of `decision`, nonzero when the row is the
+	 * confirmation's (a suspect measured again: its first-pass row is the
+	 * one of the same benchmark and unit in first_pass), zero when it is
+	 * the first pass's own; NULL: no row is the confirmation's */
+	const unsigned char *confirmed;
+	/* when `decision` is a paired analysis (an A/B), or holds the rows of
+	 * one (the confirmation's, see `confirmed`): the paired figures and
+	 * the unpaired view of the same samples, matched to the rows by
+	 * benchmark and unit and rendered beside them (JSON: "pairs",
+	 * "unpaired"; terminal and Markdown: the unpaired p-value in the
+	 * reason); NULL otherwise */
 	const pg_paired_set *paired;
 	/* what the candidate's runs measured: "time" or "callgrind" (JSON
 	 * settings.measure); NULL: unknown (null) */

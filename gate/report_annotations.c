@@ -75,9 +75,10 @@ static void add_vs(pg_buf *m, const pg_report *r)
 		pg_buf_truncate(m, mark);
 }
 
-static void regression(pg_buf *out, const pg_report *r, const pg_decide_row *row,
-		       pg_buf *t, pg_buf *m)
+static void regression(pg_buf *out, const pg_report *r, size_t i, pg_buf *t, pg_buf *m)
 {
+	const pg_decide_row *row = &r->decision->rows[i];
+
 	pg_buf_reset(t);
 	pg_buf_reset(m);
 	pg_buf_adds(t, "perfgate: regression in ");
@@ -95,6 +96,10 @@ static void regression(pg_buf *out, const pg_report *r, const pg_decide_row *row
 		pg_buf_adds(m, "; ");
 		pg_report_add_detail(m, row, pg_report_raw);
 	}
+	pg_report_add_unpaired(m, r, i);
+	pg_buf_adds(m, "; ");
+	if (!pg_report_add_first_pass(m, r, i))
+		pg_buf_truncate(m, m->len - 2);
 	command(out, "error", t->ptr, m->ptr);
 }
 
@@ -127,10 +132,11 @@ static int add_note(void *ctx, pg_note_kind kind, const char *text)
 		[PG_NOTE_HOSTS] = "perfgate: different hosts",
 		[PG_NOTE_DRIFT] = "perfgate: suspected host drift",
 		[PG_NOTE_CANNOT_GUARD] = "perfgate: thresholds that cannot be guarded",
+		[PG_NOTE_CONFIRMATION] = "perfgate: suspects measured again",
 	};
 	pg_buf *out = ctx;
 
-	command(out, "warning", titles[kind], text);
+	command(out, kind == PG_NOTE_CONFIRMATION ? "notice" : "warning", titles[kind], text);
 	return pg_buf_failed(out) ? PG_ENOMEM : 0;
 }
 
@@ -159,7 +165,7 @@ int pg_report_annotations(pg_buf *out, const pg_report *r)
 			more_regressions(out, r, i, c.decision[PG_DECISION_REGRESSION] - shown, &m);
 			break;
 		}
-		regression(out, r, &d->rows[i], &t, &m);
+		regression(out, r, i, &t, &m);
 		shown++;
 	}
 	if (pg_buf_failed(&t) || pg_buf_failed(&m)) {

@@ -83,8 +83,30 @@ int pg_report_add_baseline(pg_buf *out, const pg_report *r, pg_escape_fn esc);
 
 /* "Welch's t-test on log values, alpha=0.05, holm correction, thresholds
  * on the estimate" (from the decision's options, else r->settings;
- * nothing without either). */
+ * nothing without either). An A/B (r->paired): "paired t-test on log
+ * ratios (unpaired Welch's t-test beside it), ..." (with test utest
+ * Wilcoxon's signed-rank test and the Mann-Whitney U test); with a first
+ * pass that was not an A/B, its test "(first pass), " before the
+ * confirmation's "... for the suspects measured again". */
 void pg_report_add_settings(pg_buf *out, const pg_report *r);
+
+/* The unpaired view of row i of r->decision (r->paired's row of the same
+ * benchmark and unit; with r->confirmed only for the confirmation's rows),
+ * or NULL; `*pi` (may be NULL) its index in r->paired. */
+const pg_decide_row *pg_report_unpaired(const pg_report *r, size_t i, size_t *pi);
+
+/* "; unpaired p=0.0031 (adjusted 0.019), regression" for a row with an
+ * unpaired view (the test's p beside the paired one); nothing otherwise. */
+void pg_report_add_unpaired(pg_buf *out, const pg_report *r, size_t i);
+
+/* The first pass's row of row i of r->decision when that row is the
+ * confirmation's (r->confirmed[i]), else NULL. */
+const pg_decide_row *pg_report_first_pass_row(const pg_report *r, size_t i);
+
+/* For a confirmed row i: "first pass: regression, old 41.20µs, new
+ * 47.88µs, delta +16.21%, ..." (its first-pass decision and figures);
+ * returns 1. Nothing (0) for other rows. */
+int pg_report_add_first_pass(pg_buf *out, const pg_report *r, size_t i);
 
 /* The verdict's explanation, one line without a newline, e.g. "2 of 30
  * benchmark metrics slower than allowed (Hash/fnv1a-64K ns/op +16.2% >
@@ -96,7 +118,8 @@ typedef enum pg_note_kind {
 	PG_NOTE_WARNING = 0,   /* one of r->warnings */
 	PG_NOTE_HOSTS,         /* the host fingerprints differ */
 	PG_NOTE_DRIFT,         /* host drift suspected */
-	PG_NOTE_CANNOT_GUARD   /* rows that cannot guard their threshold */
+	PG_NOTE_CANNOT_GUARD,  /* rows that cannot guard their threshold */
+	PG_NOTE_CONFIRMATION   /* the first pass's suspects, measured again */
 } pg_note_kind;
 
 /* Called with each note's text (one line, no newline); a negative return

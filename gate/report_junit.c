@@ -149,9 +149,10 @@ static void render_properties(writer *j, const pg_report *r)
 	end(j);
 }
 
-static void render_row(writer *j, const pg_report *r, const pg_decide_row *row,
-		       pg_buf *msg, pg_buf *body)
+static void render_row(writer *j, const pg_report *r, size_t i, pg_buf *msg, pg_buf *body)
 {
+	const pg_decide_row *row = &r->decision->rows[i];
+
 	start(j, "testcase");
 	attr(j, "classname", row->unit);
 	attr(j, "name", row->benchmark);
@@ -163,12 +164,23 @@ static void render_row(writer *j, const pg_report *r, const pg_decide_row *row,
 		pg_buf_adds(body, "\n");
 		pg_report_add_detail(body, row, pg_report_plain);
 	}
+	pg_report_add_unpaired(body, r, i);
+	/* a suspect measured again: its first pass too */
+	pg_buf_adds(body, "\n");
+	if (!pg_report_add_first_pass(body, r, i))
+		pg_buf_truncate(body, body->len - 1);
 	switch (row->decision) {
 	case PG_DECISION_REGRESSION:
 		pg_report_add_row_name(msg, row, pg_report_plain);
 		pg_buf_addch(msg, ' ');
 		pg_report_add_change(msg, row);
 		outcome(j, "failure", "regression", msg->ptr, body->ptr);
+		pg_buf_reset(msg);
+		if (pg_report_add_first_pass(msg, r, i)) {
+			start(j, "system-out");
+			text(j, msg->ptr);
+			end(j);
+		}
 		break;
 	case PG_DECISION_NEW:
 	case PG_DECISION_REMOVED:
@@ -246,7 +258,7 @@ static int render(writer *j, const pg_report *r)
 		end(j);
 	}
 	for (i = 0; d && i < d->nrows; i++)
-		render_row(j, r, &d->rows[i], &msg, &body);
+		render_row(j, r, i, &msg, &body);
 
 	pg_buf_reset(&body);
 	if ((err = pg_report_each_note(r, pg_report_plain, add_note, &notes)) < 0)

@@ -115,8 +115,9 @@ static void row_figures(pg_buf *out, const pg_decide_row *row, int bold_delta)
 	pg_report_add_ci(out, row);
 }
 
-static void render_regressions(pg_buf *out, const pg_decision_set *d)
+static void render_regressions(pg_buf *out, const pg_report *r)
 {
+	const pg_decision_set *d = r->decision;
 	size_t i;
 
 	pg_buf_addf(out, "### Regressions\n\n"
@@ -137,12 +138,16 @@ static void render_regressions(pg_buf *out, const pg_decision_set *d)
 			    row->direction == PG_HIGHER_IS_BETTER ? "-" : "+",
 			    row->threshold_percent);
 		pg_report_add_detail(out, row, md);
+		pg_report_add_unpaired(out, r, i);
 		pg_buf_adds(out, " |\n");
 	}
 	pg_buf_addch(out, '\n');
 }
 
-static void render_all(pg_buf *out, const pg_decision_set *d,
+/* The rows of d in a <details> block: every row of r->decision (`r`
+ * given: the unpaired view beside an A/B's rows), or with r NULL the
+ * first pass's suspects. */
+static void render_all(pg_buf *out, const pg_report *r, const pg_decision_set *d,
 		       const pg_report_counts *c)
 {
 	static const struct {
@@ -160,10 +165,17 @@ static void render_all(pg_buf *out, const pg_decision_set *d,
 	const char *sep = ": ";
 	size_t i;
 
-	pg_buf_addf(out, "<details><summary>All %zu %s", c->rows,
-		    pg_report_metrics_word(c->rows));
+	if (r)
+		pg_buf_addf(out, "<details><summary>All %zu %s", c->rows,
+			    pg_report_metrics_word(c->rows));
+	else
+		pg_buf_addf(out, "<details><summary>The first pass's %zu %s",
+			    c->decision[PG_DECISION_REGRESSION] + c->decision[PG_DECISION_DRIFT],
+			    c->decision[PG_DECISION_REGRESSION] + c->decision[PG_DECISION_DRIFT] == 1 ?
+			    "suspect" : "suspects");
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (c->decision[order[i].d]) {
+		if (c->decision[order[i].d] && (r || order[i].d == PG_DECISION_REGRESSION ||
+						order[i].d == PG_DECISION_DRIFT)) {
 			size_t n = c->decision[order[i].d];
 
 			pg_buf_addf(out, "%s%zu %s", sep, n, n == 1 ? order[i].one :
@@ -177,6 +189,8 @@ static void render_all(pg_buf *out, const pg_decision_set *d,
 		const pg_decide_row *row = &d->rows[i];
 		int regression = row->decision == PG_DECISION_REGRESSION;
 
+		if (!r && !regression && row->decision != PG_DECISION_DRIFT)
+			continue;
 		pg_buf_adds(out, "| ");
 		md(out, row->benchmark);
 		pg_buf_adds(out, " | ");
@@ -186,6 +200,8 @@ static void render_all(pg_buf *out, const pg_decision_set *d,
 		pg_buf_addf(out, " | %s%s%s | ", regression ? "**" : "",
 			    pg_decision_name(row->decision), regression ? "**" : "");
 		pg_report_add_detail(out, row, md);
+		if (r)
+			pg_report_add_unpaired(out, r, i);
 		pg_buf_adds(out, " |\n");
 	}
 	pg_buf_adds(out, "\n</details>\n\n");
@@ -227,9 +243,9 @@ int pg_report_markdown(pg_buf *out, const pg_report *r)
 	}
 	if (r->decision) {
 		if (c.decision[PG_DECISION_REGRESSION])
-			render_regressions(out, r->decision);
+			render_regressions(out, r);
 		if (c.rows)
-			render_all(out, r->decision, &c);
+			render_all(out, r, r->decision, &c);
 	}
 	if (r->first_pass) {
 		pg_report fp = *r;
@@ -238,11 +254,12 @@ int pg_report_markdown(pg_buf *out, const pg_report *r)
 		fp.decision = r->first_pass;
 		fp.first_pass = NULL;
 		pg_report_count(&fc, &fp);
-		pg_buf_adds(out, "First pass (it nominated the suspects that were measured again): ");
+		pg_buf_adds(out, "First pass (it nominated the suspects that were measured again; "
+			    "its other rows are in the table above): ");
 		md(out, r->first_pass_title ? r->first_pass_title : "");
 		pg_buf_adds(out, "\n\n");
-		if (fc.rows)
-			render_all(out, r->first_pass, &fc);
+		if (fc.decision[PG_DECISION_REGRESSION] + fc.decision[PG_DECISION_DRIFT])
+			render_all(out, NULL, r->first_pass, &fc);
 	}
 	if ((err = pg_report_each_note(r, md, add_note, &notes)) < 0)
 		return err;

@@ -56,9 +56,18 @@ static const char *verdict_style(pg_verdict v)
 	}
 }
 
-/* One unit's rows [from, to). */
-static int render_group(pg_buf *out, const pg_decision_set *d, size_t from,
-			size_t to, int color)
+/* whether render_tables shows row i of d: every row, or with
+ * `suspects_only` the first pass's suspects */
+static int shown(const pg_decision_set *d, size_t i, int suspects_only)
+{
+	return !suspects_only || d->rows[i].decision == PG_DECISION_REGRESSION ||
+	       d->rows[i].decision == PG_DECISION_DRIFT;
+}
+
+/* One unit's rows [from, to) of d; `r` when d is r->decision (the
+ * unpaired view beside an A/B's rows), else NULL. */
+static int render_group(pg_buf *out, const pg_report *r, const pg_decision_set *d,
+			size_t from, size_t to, int color, int suspects_only)
 {
 	static const int right[COLS] = { 0, 1, 1, 1, 0, 0, 0 };
 	pg_table t;
@@ -78,6 +87,8 @@ static int render_group(pg_buf *out, const pg_decision_set *d, size_t from,
 	for (i = from; i < to; i++) {
 		const pg_decide_row *row = &d->rows[i];
 
+		if (!shown(d, i, suspects_only))
+			continue;
 		if (!(cell = pg_table_add_row(&t, color ? row_style(row) : NULL)))
 			break;
 		pg_report_plain(&cell[0], row->benchmark);
@@ -89,25 +100,33 @@ static int render_group(pg_buf *out, const pg_decision_set *d, size_t from,
 		pg_report_add_ci(&cell[4], row);
 		pg_buf_adds(&cell[5], pg_report_decision_label(row->decision));
 		pg_report_add_detail(&cell[6], row, pg_report_plain);
+		if (r)
+			pg_report_add_unpaired(&cell[6], r, i);
 	}
 	err = pg_table_render(out, &t);
 	pg_table_release(&t);
 	return err;
 }
 
-static int render_tables(pg_buf *out, const pg_decision_set *d, int color)
+static int render_tables(pg_buf *out, const pg_report *r, const pg_decision_set *d,
+			 int color, int suspects_only)
 {
-	size_t i = 0, j;
-	int err;
+	size_t i = 0, j, k;
+	int err, any;
 
 	while (i < d->nrows) {
 		const char *unit = d->rows[i].unit;
 
+		any = 0;
 		for (j = i; j < d->nrows && !strcmp(d->rows[j].unit, unit); j++)
 			;
-		pg_buf_addch(out, '\n');
-		if ((err = render_group(out, d, i, j, color)) < 0)
-			return err;
+		for (k = i; k < j; k++)
+			any |= shown(d, k, suspects_only);
+		if (any) {
+			pg_buf_addch(out, '\n');
+			if ((err = render_group(out, r, d, i, j, color, suspects_only)) < 0)
+				return err;
+		}
 		i = j;
 	}
 	return 0;
@@ -162,18 +181,21 @@ int pg_report_terminal(pg_buf *out, const pg_report *r, int color)
 
 	render_header(out, r);
 	if (r->first_pass) {
+		/* its suspects; its other rows are in the final table */
 		pg_buf_adds(out, "\nfirst pass: ");
 		pg_report_plain(out, r->first_pass_title ? r->first_pass_title : "");
-		pg_buf_addch(out, '\n');
-		if ((err = render_tables(out, r->first_pass, color)) < 0)
+		pg_buf_adds(out, "; its suspects:\n");
+		if ((err = render_tables(out, NULL, r->first_pass, color, 1)) < 0)
 			return err;
 	}
 	if (r->decision && (r->first_pass || r->decision_title)) {
 		pg_buf_adds(out, r->first_pass ? "\ndecided by: " : "\nmeasured by: ");
 		pg_report_plain(out, r->decision_title ? r->decision_title : "");
+		if (r->first_pass)
+			pg_buf_adds(out, "; the other rows are the first pass's");
 		pg_buf_addch(out, '\n');
 	}
-	if (r->decision && (err = render_tables(out, r->decision, color)) < 0)
+	if (r->decision && (err = render_tables(out, r, r->decision, color, 0)) < 0)
 		return err;
 	if (out->len > start)
 		pg_buf_addch(out, '\n');

@@ -85,12 +85,34 @@ expect_json "$TMP/same.json" 'd["summary"]["regressions"]' 0 "same"
 git checkout -q main
 SEEDED_SHIFT=Hash=-20 pg baseline refresh -q -n 4 >/dev/null 2>&1 || not_ok "setup: refresh"
 git checkout -q same
-run pg gate -q --confirm --json "$TMP/confirm.json"
+GITHUB_ACTIONS=true run pg gate -q --confirm --json "$TMP/confirm.json" --junit "$TMP/confirm.xml"
 expect_rc 0 "a first-pass false alarm is not confirmed"
 expect_json "$TMP/confirm.json" '[r["benchmark"] for r in d["first_pass"]["rows"] if r["decision"] in ("regression", "drift")]' "['Hash']" "confirm"
 expect_json "$TMP/confirm.json" '[r["benchmark"] for r in d["rows"]][:1], d["summary"]["regressions"]' "['Hash'] 0" "confirm"
-expect_out '^first pass: the stored baseline against the candidate'
-expect_out '^decided by: same-runner A/B .*1 benchmark x 10 pairs'
+expect_out '^first pass: the stored baseline against the candidate.*; its suspects:'
+expect_out '^decided by: same-runner A/B .*1 benchmark x 10 pairs.*; the other rows are the first pass'
+# the final table is the whole suite: the first pass's rows, the suspect's
+# replaced by the confirmation's
+expect_json "$TMP/confirm.json" 'd["summary"]["compared"], len(d["rows"]) == len(d["first_pass"]["rows"])' "18 True" "confirm: the whole suite"
+expect_json "$TMP/confirm.json" '[(r["benchmark"], r["unit"], r["reason"][:7]) for r in d["rows"] if r["confirmed"]]' \
+	"[('Hash', 'ns/op', 'paired:')]" "confirm: the suspect's row is the confirmation's"
+expect_json "$TMP/confirm.json" '[r for r in d["rows"] if not r["confirmed"]] == [dict(f, confirmed=False) for f in d["first_pass"]["rows"] if (f["benchmark"], f["unit"]) != ("Hash", "ns/op")]' \
+	True "confirm: the other rows are the first pass's"
+expect_json "$TMP/confirm.json" '[r["unpaired"] is not None for r in d["rows"] if r["confirmed"] or r["unit"] == "ns/op"]' \
+	"[True, False, False, False, False, False]" "confirm: the unpaired view of the confirmed row only"
+expect_out '^perfgate: PASS: no regression beyond thresholds in 18 benchmark metrics'
+expect_out '^the confirmation measured the first pass.s 1 suspect again and cleared 1: Hash ns/op regression \+[0-9.]+% -> unchanged [-+][0-9.]+% \(cleared\)$'
+expect_out '^::notice title=perfgate%3A suspects measured again::the confirmation measured'
+expect_out '^decision:  Welch.s t-test on log values \(first pass\), paired t-test on log ratios \(unpaired: Welch.s t-test on log values beside it\) for the suspects'
+"$PYTHON" - "$TMP/confirm.xml" <<'PY' && ok "confirm: JUnit keeps the first pass in the suspect's test case" || not_ok "confirm: JUnit"
+import sys, xml.etree.ElementTree as ET
+t = ET.parse(sys.argv[1]).getroot().find("testsuite")
+assert t.get("tests") == "18", t.get("tests")
+cases = {(c.get("classname"), c.get("name")): c for c in t.findall("testcase")}
+out = cases[("ns/op", "Hash")].find("system-out").text
+assert "paired:" in out and "\nfirst pass: regression, old " in out, out
+assert "first pass" not in cases[("ns/op", "Parse")].find("system-out").text
+PY
 # in CI, with a build command, confirmation is the default
 CI=true run pg gate -q --json "$TMP/ci.json"
 expect_rc 0 "CI=true confirms by default (the false alarm goes away)"
@@ -98,9 +120,88 @@ expect_json "$TMP/ci.json" 'd["first_pass"] is not None' True "ci default"
 run pg gate -q --no-confirm
 expect_rc 1 "--no-confirm keeps the first pass"
 git checkout -q slow
-run pg gate -q --confirm --confirm-rounds 6 --json "$TMP/confirm2.json"
+GITHUB_ACTIONS=true run pg gate -q --confirm --confirm-rounds 6 --json "$TMP/confirm2.json" --junit "$TMP/confirm2.xml"
 expect_rc 1 "a real regression is confirmed"
 expect_json "$TMP/confirm2.json" '[r["benchmark"] for r in d["rows"] if r["decision"] == "regression"]' "['Hash']" "confirmed"
+expect_out '^perfgate: REGRESSION: 1 of 18 benchmark metrics slower than allowed \(Hash ns/op'
+expect_out '^::error title=perfgate%3A regression in Hash \(ns/op\)::.*; first pass: regression, old '
+expect_out '^the confirmation measured .* -> regression \+[0-9.]+% \(confirmed\)$'
+"$PYTHON" - "$TMP/confirm2.xml" <<'PY' && ok "confirmed: JUnit fails the test case, with its first pass" || not_ok "confirmed: JUnit"
+import sys, xml.etree.ElementTree as ET
+t = ET.parse(sys.argv[1]).getroot().find("testsuite")
+assert (t.get("tests"), t.get("failures")) == ("18", "1"), (t.get("tests"), t.get("failures"))
+c = [c for c in t.findall("testcase") if c.get("name") == "Hash" and c.get("classname") == "ns/op"][0]
+assert "first pass: regression" in c.find("failure").text
+assert c.find("system-out").text.startswith("first pass: regression, old ")
+PY
+
+# --- --ab --confirm: the A/B is the first pass, its suspects measured
+# again with more pairs
+run pg gate -q --ab --confirm --json "$TMP/ab-confirm.json"
+expect_rc 1 "--ab --confirm: the A/B's regression is confirmed"
+expect_json "$TMP/ab-confirm.json" '"4 pairs" in d["first_pass"]["measured_by"], "1 benchmark x 10 pairs" in d["measured_by"]' "True True" "ab confirm"
+expect_json "$TMP/ab-confirm.json" '[(r["benchmark"], r["decision"], r["confirmed"], r["pairs"]["n"]) for r in d["rows"] if r["unit"] == "ns/op" and r["confirmed"]]' \
+	"[('Hash', 'regression', True, 10)]" "ab confirm"
+expect_json "$TMP/ab-confirm.json" '[r["decision"] for r in d["first_pass"]["rows"] if r["benchmark"] == "Hash" and r["unit"] == "ns/op"], d["summary"]["compared"]' \
+	"['regression'] 18" "ab confirm"
+expect_out '^decision:  paired t-test on log ratios \(unpaired: Welch.s t-test on log values beside it\), alpha'
+
+# --- nothing suspected: no confirmation A/B at all
+git checkout -q main
+pg baseline refresh -q -n 4 >/dev/null 2>&1 || not_ok "setup: refresh"
+git checkout -q same
+export SEEDED_LOG="$TMP/none.log"
+run pg gate --confirm --json "$TMP/none.json"
+unset SEEDED_LOG
+expect_rc 0 "--confirm with nothing suspected"
+expect_json "$TMP/none.json" 'd["first_pass"], "A/B" in str(d["measured_by"]), [r for r in d["rows"] if r["confirmed"]]' "None False []" "nothing suspected"
+[ "$(grep -c '^B ' "$TMP/none.log")" -eq 4 ] && [ "$(grep -c '^A ' "$TMP/none.log")" -eq 0 ] &&
+	ok "nothing suspected: only the candidate's 4 runs, no baseline process" || not_ok "processes: $(cat "$TMP/none.log")"
+expect_no_out '^first pass'
+
+# --- a suspect put down to host drift: measured again all the same (the
+# stored baseline ran on a "host" 10% faster for every benchmark)
+git checkout -q main
+SEEDED_SHIFT="Hash=-10,Sort/n=100=-10,Sort/n=10000=-10,Parse=-10,Encode=-10,Walk=-10" \
+	pg baseline refresh -q -n 4 >/dev/null 2>&1 || not_ok "setup: refresh"
+git checkout -q same
+run pg gate -q --confirm --json "$TMP/drift.json"
+expect_rc 0 "--confirm: drift suspects measured again, unchanged"
+expect_json "$TMP/drift.json" 'd["first_pass"]["rows"] and sorted(set(f["decision"] for f in d["first_pass"]["rows"] if f["unit"] == "ns/op"))' \
+	"['drift']" "drift: the first pass"
+expect_json "$TMP/drift.json" '[(r["decision"], r["confirmed"], r["reason"][:7]) for r in d["rows"] if r["unit"] == "ns/op"]' \
+	"$(printf "[%s]" "$(printf "('unchanged', True, 'paired:'), %.0s" 1 2 3 4 5)('unchanged', True, 'paired:')")" \
+	"drift: every drift row is the confirmation's"
+expect_json "$TMP/drift.json" '"5 benchmarks x 10 pairs" in d["measured_by"], d["summary"]["drift"]' "True 0" "drift"
+
+# --- a sub-benchmark suspect: the confirmation measures its top-level
+# benchmark (both Sort rows, -bench '^BenchmarkSort$'), but only the
+# suspect's row can fail: a regression the first pass did not suspect
+# (Sort/n=10000, hidden by a baseline measured 20% slower) does not
+git checkout -q -b sortslow main
+echo B >side.txt
+echo "Sort/n=10000=20" >seeded-shift.txt
+git add . && git commit -qm "slower Sort/n=10000"
+git checkout -q main
+SEEDED_SHIFT="Sort/n=100=-20,Sort/n=10000=20" pg baseline refresh -q -n 4 >/dev/null 2>&1 ||
+	not_ok "setup: refresh"
+git checkout -q sortslow
+export SEEDED_LOG="$TMP/sort.log"
+run pg gate -q --confirm --json "$TMP/sort.json"
+unset SEEDED_LOG
+expect_rc 0 "a regression the first pass did not suspect does not fail the gate"
+expect_json "$TMP/sort.json" '[(f["benchmark"], f["decision"]) for f in d["first_pass"]["rows"] if f["decision"] in ("regression", "drift")]' \
+	"[('Sort/n=100', 'regression')]" "sub-benchmark: the first pass"
+expect_json "$TMP/sort.json" '[(r["benchmark"], r["unit"], r["decision"]) for r in d["rows"] if r["confirmed"]]' \
+	"[('Sort/n=100', 'ns/op', 'unchanged')]" "sub-benchmark: the suspect's row"
+expect_json "$TMP/sort.json" '[(r["decision"], r["confirmed"], r["reason"][:7] != "paired:") for r in d["rows"] if r["benchmark"] == "Sort/n=10000" and r["unit"] == "ns/op"]' \
+	"[('unchanged', False, True)]" "sub-benchmark: its sibling keeps the first pass's row"
+expect_json "$TMP/sort.json" '[w.startswith("the confirmation found Sort/n=10000 ns/op regressed (+") and w.endswith("but the first pass did not suspect it (unchanged): it does not fail the gate; rerun the gate to check it") for w in d["warnings"] if "did not suspect" in w]' \
+	"[True]" "sub-benchmark: the warning"
+[ "$(grep '^A ' "$TMP/sort.log" | sort -u)" = "A Sort/n=100,Sort/n=10000" ] &&
+	[ "$(grep -c '^A ' "$TMP/sort.log")" -eq 10 ] &&
+	ok "sub-benchmark: the confirmation ran BenchmarkSort only, 10 times a side" ||
+	not_ok "the confirmation's baseline processes: $(grep '^A ' "$TMP/sort.log" | sort | uniq -c)"
 
 # --- --count auto: the candidate runs in batches of 5 until every row is
 # decided, at most as many runs as the baseline has
@@ -120,11 +221,13 @@ expect_rc 2 "--count auto with --ab"
 expect_err "count auto"
 # a noisy suite (30% noise): no row can be decided by the baseline's 10
 # runs, so the gate stops at the first look and each row says so, with
-# its minimum detectable change at the maximum
+# its minimum detectable change at the maximum (its own invocation count,
+# so the samples do not depend on the checks above)
 git checkout -q main
-SEEDED_NOISE=0.3 pg baseline refresh -q -n 10 >/dev/null 2>&1 || not_ok "setup: noisy refresh"
+SEEDED_STATE="$TMP/noisy.state" SEEDED_NOISE=0.3 pg baseline refresh -q -n 10 >/dev/null 2>&1 ||
+	not_ok "setup: noisy refresh"
 git checkout -q same
-SEEDED_NOISE=0.3 run pg gate -q -n auto --json "$TMP/auto-noisy.json"
+SEEDED_STATE="$TMP/noisy.state" SEEDED_NOISE=0.3 run pg gate -q -n auto --json "$TMP/auto-noisy.json"
 expect_rc 0 "--count auto on a noisy suite"
 expect_json "$TMP/auto-noisy.json" '[w.split(";")[:3] for w in d["warnings"] if w.startswith("--count auto")]' \
 	"[['--count auto: 5 runs of at most 10 (the others cannot be decided by 10 runs)', ' 5 runs saved', ' 0 undecided, 5 hopeless at the stop']]" "auto noisy"

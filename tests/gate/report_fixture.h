@@ -14,6 +14,7 @@
 
 #include "gate/report.h"
 #include "stats/decide.h"
+#include "stats/paired.h"
 
 #define FX_MAX_ROWS 32
 
@@ -181,6 +182,83 @@ static inline void fx_release(fx *f)
 	json_decref(f->candidate_host);
 	f->baseline_host = f->candidate_host = NULL;
 }
+
+/* fx_finish() again after changing the rows: the counts from zero */
+static inline void fx_recount(fx *f)
+{
+	f->set.regressions = f->set.improvements = f->set.drift_rows = 0;
+	f->set.cannot_guard = f->set.ntested = 0;
+	fx_finish(f);
+}
+
+/* A confirmed gate (gate/gate_confirm.h): the first pass `c->first` holds
+ * the sample's first three rows (Hash/fnv1a-64K ns/op regression +16.2%,
+ * Sort/n=100 unchanged, Sort/n=10000 noise); the final table `f` is the
+ * same rows with the suspect Hash's replaced by the confirmation's
+ * (`hash`: PG_DECISION_REGRESSION +15.0%, or PG_DECISION_UNCHANGED
+ * +0.4%; reason "paired: ..."); the confirmation's paired set holds Hash
+ * and its sibling Sort/n=100 (measured together in this made-up suite),
+ * unpaired p = 0.2 and 0.04. `f` is a first pass against the stored
+ * baseline (not an A/B). */
+typedef struct fx_confirm {
+	fx first;
+	unsigned char confirmed[FX_MAX_ROWS];
+	pg_paired_set ps;
+	pg_decide_row unpaired[2];
+	pg_paired pairs[2];
+	int tested[2];
+} fx_confirm;
+
+static inline void fx_confirmation(fx *f, fx_confirm *c, pg_decision hash)
+{
+	pg_decide_row *row;
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	fx_sample(&c->first);
+	fx_release(&c->first); /* only its rows serve */
+	c->first.set.nrows = 3;
+	fx_recount(&c->first);
+	fx_sample(f);
+	f->set.nrows = 3;
+	row = &f->rows[0];
+	if (hash == PG_DECISION_REGRESSION) {
+		row->new_center = 47380;
+		row->delta_percent = 15.0;
+		row->ci_low_percent = 13.0;
+		row->ci_high_percent = 17.0;
+		snprintf(row->reason, sizeof(row->reason), "paired: +15.0%% > 5%% threshold");
+	} else {
+		row->decision = PG_DECISION_UNCHANGED;
+		row->new_center = 41365;
+		row->delta_percent = 0.4;
+		row->ci_low_percent = -0.5;
+		row->ci_high_percent = 1.3;
+		snprintf(row->reason, sizeof(row->reason), "paired: +0.4%%: within 5%%");
+	}
+	fx_recount(f);
+	c->confirmed[0] = 1;
+	for (i = 0; i < 2; i++) {
+		c->unpaired[i] = f->rows[i];
+		c->unpaired[i].decision = PG_DECISION_NOISE;
+		c->unpaired[i].p_value = c->unpaired[i].p_adjusted = i ? 0.04 : 0.2;
+		c->pairs[i].n = 10;
+		c->tested[i] = 1;
+	}
+	c->ps.decision = f->set;
+	c->ps.decision.rows = c->unpaired;
+	c->ps.decision.nrows = 2;
+	c->ps.unpaired = c->ps.decision;
+	c->ps.rows = c->pairs;
+	c->ps.tested = c->tested;
+	f->report.first_pass = &c->first.set;
+	f->report.first_pass_title = "the stored baseline against the candidate's runs";
+	f->report.decision_title = "same-runner A/B against 1a2b3c4d5e6f built here: 1 "
+				   "benchmark x 10 pairs";
+	f->report.confirmed = c->confirmed;
+	f->report.paired = &c->ps;
+}
+
 
 /* The number of non-overlapping occurrences of `needle` in `s`. */
 static inline size_t fx_count(const char *s, const char *needle)

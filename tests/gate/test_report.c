@@ -505,6 +505,42 @@ static void test_sentence(void **state)
 	fx_release(&f);
 }
 
+/* A confirmed gate: the whole suite's rows, "confirmed" on the suspect's
+ * (the confirmation's, with its pairs and unpaired view: not on a
+ * sibling the confirmation measured too), the first pass kept. */
+static void test_confirmation_rows(void **state)
+{
+	fx f;
+	fx_confirm c;
+	json_t *j, *rows, *fp;
+
+	(void)state;
+	fx_confirmation(&f, &c, PG_DECISION_REGRESSION);
+	j = report_json(&f.report);
+	rows = get(j, "rows");
+	assert_int_equal(json_array_size(rows), 3);
+	assert_true(json_is_true(get(json_array_get(rows, 0), "confirmed")));
+	assert_true(json_is_false(get(json_array_get(rows, 1), "confirmed")));
+	assert_true(json_is_false(get(json_array_get(rows, 2), "confirmed")));
+	assert_string_equal(json_string_value(get(json_array_get(rows, 0), "reason")),
+			    "paired: +15.0% > 5% threshold");
+	assert_int_equal(json_integer_value(get(get(json_array_get(rows, 0), "pairs"), "n")), 10);
+	assert_true(json_real_value(get(get(json_array_get(rows, 0), "unpaired"), "p_value")) == 0.2);
+	assert_true(json_is_null(get(json_array_get(rows, 1), "unpaired")));
+	assert_true(json_is_null(get(json_array_get(rows, 1), "pairs")));
+	assert_int_equal(json_integer_value(get(get(j, "summary"), "compared")), 3);
+	assert_int_equal(json_integer_value(get(get(j, "summary"), "regressions")), 1);
+	fp = get(j, "first_pass");
+	assert_string_equal(json_string_value(get(fp, "measured_by")),
+			    "the stored baseline against the candidate's runs");
+	assert_int_equal(json_array_size(get(fp, "rows")), 3);
+	assert_true(json_is_false(get(json_array_get(get(fp, "rows"), 0), "confirmed")));
+	assert_true(json_real_value(get(json_array_get(get(fp, "rows"), 0), "delta_percent")) ==
+		    16.2135);
+	json_decref(j);
+	fx_release(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_error_verdict),
 		cmocka_unit_test(test_render_text),
 		cmocka_unit_test(test_sentence),
+		cmocka_unit_test(test_confirmation_rows),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);

@@ -24,8 +24,9 @@ static char *render(const pg_report *r)
 	return pg_buf_detach(&b, NULL);
 }
 
-/* Every line is a workflow command: "::error title=...::..." or
- * "::warning title=...::..."; returns the number of lines. */
+/* Every line is a workflow command: "::error title=...::...",
+ * "::warning title=...::..." or "::notice title=...::..."; returns the
+ * number of lines. */
 static size_t check_lines(const char *s)
 {
 	size_t n = 0;
@@ -34,7 +35,8 @@ static size_t check_lines(const char *s)
 		const char *end = strchr(s, '\n');
 
 		assert_non_null(end);
-		if (strncmp(s, "::error title=", 14) && strncmp(s, "::warning title=", 16))
+		if (strncmp(s, "::error title=", 14) && strncmp(s, "::warning title=", 16) &&
+		    strncmp(s, "::notice title=", 15))
 			fail_msg("not a workflow command: %.*s", (int)(end - s), s);
 		/* the title ends at the first "::": no raw ':' inside it */
 		assert_true(memchr(s + 2, ':', (size_t)(end - s - 2)) ==
@@ -169,6 +171,31 @@ static void test_verdicts_without_rows(void **state)
 	fx_release(&f);
 }
 
+/* A confirmed gate: the regression's annotation has the first pass and
+ * the unpaired p; a notice pairs the suspect's two verdicts. */
+static void test_confirmation(void **state)
+{
+	fx f;
+	fx_confirm c;
+	char *s;
+
+	(void)state;
+	fx_confirmation(&f, &c, PG_DECISION_REGRESSION);
+	s = render(&f.report);
+	assert_int_equal(fx_count(s, "::error "), 1);
+	assert_non_null(strstr(s, "::error title=perfgate%3A regression in Hash/fnv1a-64K "
+			       "(ns/op)::Hash/fnv1a-64K ns/op +15.0%25 > 5%25 vs baseline "));
+	assert_non_null(strstr(s, "; paired: +15.0%25 > 5%25 threshold; unpaired p=0.2, noise; "
+			       "first pass: regression, old 41.20"));
+	assert_non_null(strstr(s, "\n::notice title=perfgate%3A suspects measured again::the "
+			       "confirmation measured the first pass's 1 suspect again and "
+			       "cleared 0: Hash/fnv1a-64K ns/op regression +16.2%25 -> "
+			       "regression +15.0%25 (confirmed)\n"));
+	check_lines(s);
+	free(s);
+	fx_release(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_sample),
 		cmocka_unit_test(test_many_regressions),
 		cmocka_unit_test(test_verdicts_without_rows),
+		cmocka_unit_test(test_confirmation),
 	};
 
 	return cmocka_run_group_tests_name("report_annotations", tests, NULL, NULL);

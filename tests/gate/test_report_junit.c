@@ -317,6 +317,52 @@ static void test_no_baseline(void **state)
 	fx_release(&f);
 }
 
+/* A confirmed gate: the suspect's test case carries its first pass (in
+ * the failure's text and in its system-out); the others do not. */
+static void test_confirmation(void **state)
+{
+	fx f;
+	fx_confirm c;
+	parsed p;
+	xmlNode *tc, *n;
+	xmlChar *text;
+
+	(void)state;
+	fx_confirmation(&f, &c, PG_DECISION_REGRESSION);
+	parse(&p, &f.report);
+	check_counts(&p, 3, 1, 0, 0);
+	tc = testcase(&p, 0);
+	assert_string_equal(attr(tc, "name"), "Hash/fnv1a-64K");
+	n = child(tc, "failure");
+	assert_non_null(n);
+	text = xmlNodeGetContent(n);
+	assert_non_null(strstr((const char *)text, "paired: +15.0% > 5% threshold; unpaired "
+			       "p=0.2, noise\nfirst pass: regression, old 41.20"));
+	xmlFree(text);
+	n = child(tc, "system-out");
+	assert_non_null(n);
+	text = xmlNodeGetContent(n);
+	assert_true(strncmp((const char *)text, "first pass: regression, old 41.20", 33) == 0);
+	assert_non_null(strstr((const char *)text, "delta +16.21%"));
+	xmlFree(text);
+	text = xmlNodeGetContent(child(testcase(&p, 1), "system-out"));
+	assert_null(strstr((const char *)text, "first pass"));
+	assert_null(strstr((const char *)text, "unpaired"));
+	xmlFree(text);
+	/* cleared: the first pass in the passing test case's system-out */
+	release(&p);
+	fx_release(&f);
+	fx_confirmation(&f, &c, PG_DECISION_UNCHANGED);
+	parse(&p, &f.report);
+	check_counts(&p, 3, 0, 0, 0);
+	text = xmlNodeGetContent(child(testcase(&p, 0), "system-out"));
+	assert_non_null(strstr((const char *)text, "unchanged: old 41.20"));
+	assert_non_null(strstr((const char *)text, "\nfirst pass: regression, old 41.20"));
+	xmlFree(text);
+	release(&p);
+	fx_release(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_error),
 		cmocka_unit_test(test_no_baseline),
+		cmocka_unit_test(test_confirmation),
 	};
 	int rc;
 

@@ -240,6 +240,37 @@ static void test_pass_and_other_verdicts(void **state)
 	fx_release(&f);
 }
 
+/* A confirmed gate: the final table of the whole suite (the suspect's
+ * row with its unpaired p), then the first pass's suspects only. */
+static void test_confirmation(void **state)
+{
+	fx f;
+	fx_confirm c;
+	char *s;
+	const char *all, *fp;
+
+	(void)state;
+	fx_confirmation(&f, &c, PG_DECISION_UNCHANGED);
+	f.report.verdict = PG_VERDICT_PASS;
+	s = render(&f.report);
+	check_tables(s, 8);
+	all = strstr(s, "<details><summary>All 3 benchmark metrics: 1 noisy, 2 unchanged");
+	fp = strstr(s, "<details><summary>The first pass's 1 suspect: 1 regression</summary>");
+	assert_non_null(all);
+	assert_non_null(fp);
+	assert_true(all < fp);
+	assert_non_null(strstr(s, "Decided by: same-runner A/B against"));
+	assert_non_null(strstr(all, "| paired: +0.4%: within 5%; unpaired p=0.2, noise |"));
+	assert_int_equal(fx_count(all, "unpaired"), 1);
+	assert_true(strstr(fp, "| Hash/fnv1a-64K | ns/op |") < strstr(fp, "</details>"));
+	assert_true(strstr(fp, "Sort/n=100") > strstr(fp, "</details>"));
+	assert_non_null(strstr(s, "- the confirmation measured the first pass's 1 suspect "
+			       "again and cleared 1: Hash/fnv1a-64K ns/op regression +16.2% -> "
+			       "unchanged +0.4% (cleared)\n"));
+	free(s);
+	fx_release(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_other_metacharacters),
 		cmocka_unit_test(test_sample),
 		cmocka_unit_test(test_pass_and_other_verdicts),
+		cmocka_unit_test(test_confirmation),
 	};
 
 	return cmocka_run_group_tests_name("report_markdown", tests, NULL, NULL);

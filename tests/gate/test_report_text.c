@@ -260,6 +260,94 @@ static void test_control_characters(void **state)
 	fx_release(&f);
 }
 
+/* fx_confirmation()'s report, rendered; without `first_pass` an A/B's
+ * own (its paired set decides every row) */
+static char *render_confirmation(fx *f, fx_confirm *c, pg_decision hash, int first_pass)
+{
+	fx_confirmation(f, c, hash);
+	if (!first_pass) {
+		f->report.first_pass = NULL;
+		f->report.confirmed = NULL;
+	}
+	f->report.verdict = f->set.regressions ? PG_VERDICT_REGRESSION : PG_VERDICT_PASS;
+	return render(&f->report, 0);
+}
+
+/* An A/B decides: the header names the paired test and the unpaired one
+ * beside it, and each row's reason carries the unpaired p-value. */
+static void test_paired_header_and_unpaired_p(void **state)
+{
+	fx f;
+	fx_confirm c;
+	char line[512], *out;
+
+	(void)state;
+	out = render_confirmation(&f, &c, PG_DECISION_REGRESSION, 0);
+	assert_string_equal(line_with(line, sizeof(line), out, "decision:"),
+			    "decision:  paired t-test on log ratios (unpaired: Welch's t-test on log "
+			    "values beside it), alpha=0.05, holm correction, thresholds on the "
+			    "estimate");
+	assert_non_null(strstr(line_with(line, sizeof(line), out, "Hash/fnv1a-64K"),
+			       "paired: +15.0% > 5% threshold; unpaired p=0.2, noise"));
+	assert_non_null(strstr(line_with(line, sizeof(line), out, "Sort/n=100 "),
+			       "; unpaired p=0.04, noise"));
+	/* not paired: no unpaired view */
+	assert_null(strstr(line_with(line, sizeof(line), out, "Sort/n=10000"), "unpaired"));
+	free(out);
+	f.set.opts.test = PG_TEST_UTEST;
+	out = render(&f.report, 0);
+	assert_string_equal(line_with(line, sizeof(line), out, "decision:"),
+			    "decision:  Wilcoxon's signed-rank test on log ratios (unpaired: "
+			    "Mann-Whitney U test beside it), alpha=0.05, holm correction, "
+			    "thresholds on the estimate");
+	free(out);
+	fx_release(&f);
+}
+
+/* A confirmed gate: the first pass's suspects, then the final table of
+ * the whole suite (the suspect's row the confirmation's, with its
+ * unpaired p; the others the first pass's, without), and a note pairing
+ * each suspect's two verdicts. */
+static void test_confirmation(void **state)
+{
+	fx f;
+	fx_confirm c;
+	char line[512], *out;
+	const char *fp, *decided;
+
+	(void)state;
+	out = render_confirmation(&f, &c, PG_DECISION_UNCHANGED, 1);
+	assert_string_equal(line_with(line, sizeof(line), out, "decision:"),
+			    "decision:  Welch's t-test on log values (first pass), paired t-test on "
+			    "log ratios (unpaired: Welch's t-test on log values beside it) for the "
+			    "suspects measured again, alpha=0.05, holm correction, thresholds on "
+			    "the estimate");
+	fp = strstr(out, "\nfirst pass: the stored baseline against the candidate's runs; its "
+		    "suspects:\n");
+	decided = strstr(out, "\ndecided by: same-runner A/B against 1a2b3c4d5e6f built here: 1 "
+			 "benchmark x 10 pairs; the other rows are the first pass's\n");
+	assert_non_null(fp);
+	assert_non_null(decided);
+	assert_true(fp < decided);
+	/* the first pass's table: its suspect only */
+	assert_true(strstr(fp, "Hash/fnv1a-64K") < decided);
+	assert_true(strstr(fp, "REGRESSION") < decided);
+	assert_true(strstr(fp, "Sort/n=100") > decided);
+	/* the final table */
+	assert_non_null(strstr(line_with(line, sizeof(line), decided, "Hash/fnv1a-64K"),
+			       "unchanged  paired: +0.4%: within 5%; unpaired p=0.2, noise"));
+	assert_null(strstr(line_with(line, sizeof(line), decided, "Sort/n=100 "), "unpaired"));
+	assert_non_null(strstr(decided, "Sort/n=10000"));
+	assert_string_equal(line_with(line, sizeof(line), out, "the confirmation measured"),
+			    "the confirmation measured the first pass's 1 suspect again and "
+			    "cleared 1: Hash/fnv1a-64K ns/op regression +16.2% -> unchanged +0.4% "
+			    "(cleared)");
+	assert_non_null(strstr(fx_last_line(line, sizeof(line), out),
+			       "no regression beyond thresholds in 3 benchmark metrics"));
+	free(out);
+	fx_release(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +357,8 @@ int main(void)
 		cmocka_unit_test(test_notes),
 		cmocka_unit_test(test_verdict_is_last_line),
 		cmocka_unit_test(test_control_characters),
+		cmocka_unit_test(test_paired_header_and_unpaired_p),
+		cmocka_unit_test(test_confirmation),
 	};
 
 	return cmocka_run_group_tests_name("report_text", tests, NULL, NULL);
