@@ -390,11 +390,38 @@ static uint64_t predict_n(uint64_t goal_ns, uint64_t prev, uint64_t prev_ns)
 	return n;
 }
 
-/* testing.B.launch: scale N until a call lasts -benchtime. */
+/* A call may last at most this many times -benchtime on the clock. */
+#define WALL_FACTOR 10
+
+/* `n` lowered so that a call of it should last at most `cap_ns` on the
+ * clock, when the last call of `prev` iterations lasted `prev_wall_ns`;
+ * still at least prev + 1. */
+static uint64_t cap_by_wall(uint64_t n, uint64_t prev, uint64_t prev_wall_ns,
+			    uint64_t cap_ns)
+{
+	long double most;
+
+	if (prev_wall_ns == 0)
+		return n;
+	most = (long double)cap_ns * prev / prev_wall_ns;
+	if ((long double)n > most)
+		n = (uint64_t)most;
+	return n < prev + 1 ? prev + 1 : n;
+}
+
+/* testing.B.launch: scale N until a call lasts -benchtime. Unlike Go, a
+ * call is also bounded on the clock, by WALL_FACTOR x -benchtime: a
+ * benchmark that stops its timer around costly set-up (or whose timer
+ * stops and starts are costly themselves, as under -cpuprofile, where
+ * each pair pauses and resumes the sampler) would otherwise grow N until
+ * the timed part alone lasts -benchtime, taking many times that. The
+ * first call that lasts the bound ends the scaling; its N is reported. */
 static void launch(state *s)
 {
 	const pg_bench_opts *o = s->ctx->cfg->opts;
-	uint64_t n = 1;
+	uint64_t n = 1, wall_ns = 0, t0;
+	uint64_t cap_ns = o->benchtime_ns > UINT64_MAX / WALL_FACTOR ?
+				  UINT64_MAX : o->benchtime_ns * WALL_FACTOR;
 
 	if (o->benchtime_n > 0) {
 		/* the N = 1 call has been made already */
@@ -402,9 +429,13 @@ static void launch(state *s)
 			run_n(s, o->benchtime_n);
 		return;
 	}
-	while (!s->failed && s->duration_ns < o->benchtime_ns && n < 1000000000u) {
+	while (!s->failed && s->duration_ns < o->benchtime_ns && n < 1000000000u &&
+	       wall_ns < cap_ns) {
 		n = predict_n(o->benchtime_ns, s->pub.private_n, s->duration_ns);
+		n = cap_by_wall(n, s->pub.private_n, wall_ns, cap_ns);
+		t0 = pg_bench_now();
 		run_n(s, n);
+		wall_ns = pg_bench_now() - t0;
 	}
 }
 

@@ -98,6 +98,11 @@
  *   n = D * prevN / prevElapsed, +20%, at most 100 * prevN, at least
  *   prevN + 1, at most 1e9
  * until one call lasts at least D. The reported line is that last call.
+ * Unlike Go, a call is also bounded on the clock: n is lowered so that a
+ * call should last at most 10 * D of wall time, and the first call that
+ * lasts that long ends the scaling. Only benchmarks that stop the timer
+ * for most of their time (costly set-up, or costly timer stops and starts
+ * such as under -cpuprofile, where each pair pauses the sampler) notice.
  *
  * Metrics beyond ns/op:
  *  - MB/s with pg_bench_set_bytes() (bytes * N / 1e6 / seconds).

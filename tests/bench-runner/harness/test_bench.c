@@ -307,6 +307,37 @@ static void test_autoscale_slow_benchmark_runs_once(void **state)
 	assert_int_equal(recs[0].r.ns, 2000000000ull);
 }
 
+/* 1 µs timed and 99 µs of set-up outside the timer per iteration: Go
+ * grows N until the timed part alone lasts 1 s (N = 1e6, 100 s on the
+ * clock); the harness stops at the first call lasting 10 x -benchtime on
+ * the clock. (TimerSetup, 6 x, scales as in Go.) */
+PG_BENCH(SetupHeavy)
+{
+	uint64_t i;
+
+	log_call(b);
+	for (i = 0; i < pg_bench_n(b); i++) {
+		pg_bench_stop_timer(b);
+		work(99000, 0);
+		pg_bench_start_timer(b);
+		work(1000, 0);
+	}
+}
+
+static void test_autoscale_bounded_on_the_clock(void **state)
+{
+	/* 1 -> 100 (10 ms on the clock) -> 1e4 (1 s) -> 1e6 capped at
+	 * 10 s / (1 s / 1e4) = 1e5 (10 s): done, 100 ms timed */
+	static const uint64_t want[] = { 1, 100, 10000, 100000 };
+	run_opts o = { "^SetupHeavy$", NULL, 0, 0, 0, 0 };
+
+	(void)state;
+	assert_int_equal(run(&o), 0);
+	expect_calls(want, 4);
+	assert_int_equal(recs[0].r.n, 100000);
+	assert_int_equal(recs[0].r.ns, 1000ull * 100000);
+}
+
 static void test_fixed_n(void **state)
 {
 	/* -benchtime 100x: the N = 1 call (which discovers sub-benchmarks,
@@ -762,6 +793,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_autoscale_half_second, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_autoscale_stops_at_1e9, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_autoscale_slow_benchmark_runs_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_autoscale_bounded_on_the_clock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixed_n, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_count_repeats_from_scratch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timer_excludes_setup, setup, teardown),
