@@ -400,9 +400,14 @@ static int cmp_double(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
-static int drift_qualifies(size_t k, size_t other, size_t need)
+/* k co-moving rows of `eligible`, `other` moving the other way: enough
+ * (need), or most of a small suite (a majority of at least
+ * PG_DRIFT_MIN_MAJORITY rows), and dominant */
+static int drift_qualifies(size_t k, size_t other, size_t need, size_t eligible)
 {
-	return k >= need && k >= (size_t)PG_DRIFT_DOMINANCE * other;
+	int enough = k >= need || (k >= PG_DRIFT_MIN_MAJORITY && 2 * k > eligible);
+
+	return enough && k >= (size_t)PG_DRIFT_DOMINANCE * other;
 }
 
 static int detect_drift(pg_decision_set *d, row_work *w, double *buf)
@@ -430,7 +435,7 @@ static int detect_drift(pg_decision_set *d, row_work *w, double *buf)
 	need = (size_t)ceil(PG_DRIFT_MIN_SHARE * (double)eligible);
 	if (need < PG_DRIFT_MIN_ROWS)
 		need = PG_DRIFT_MIN_ROWS;
-	if (!drift_qualifies(k, other, need))
+	if (!drift_qualifies(k, other, need, eligible))
 		return 0;
 
 	n = 0;
@@ -466,7 +471,7 @@ static int detect_drift(pg_decision_set *d, row_work *w, double *buf)
 		    !(s < 0 && r->decision == PG_DECISION_IMPROVEMENT))
 			continue;
 		/* a row is never its own evidence */
-		if (w[i].in_cluster && !drift_qualifies(k - 1, other, need))
+		if (w[i].in_cluster && !drift_qualifies(k - 1, other, need, eligible - 1))
 			continue;
 		/* the bound nearest zero, in the drift's direction */
 		if (r->has_ci)

@@ -80,8 +80,11 @@
  *    directions oriented by the row's unit (worse = slower for times,
  *    smaller for rates). Drift is suspected when the cluster has k >=
  *    max(PG_DRIFT_MIN_ROWS, ceil(PG_DRIFT_MIN_SHARE * eligible)) rows
- *    (eligible = log-scale tested rows) and k >= PG_DRIFT_DOMINANCE times
- *    the number of such rows in the other direction. With x_i the
+ *    (eligible = log-scale tested rows), or, in a small suite, is most of
+ *    it (k >= PG_DRIFT_MIN_MAJORITY and 2k > eligible: 5 of 6 benchmarks
+ *    moving together is the host, not 5 separate regressions), and k >=
+ *    PG_DRIFT_DOMINANCE times the number of such rows in the other
+ *    direction. With x_i the
  *    cluster's oriented log changes taken in the drift's direction
  *    (positive), centre = median x_i, spread = 1.4826 MAD(x_i) (the MAD
  *    scaled to a standard deviation), the band is (0, centre +
@@ -91,14 +94,15 @@
  *      - its interval's bound nearest zero (or its estimate, without an
  *        interval), measured in the drift's direction, is inside the band:
  *        the row did not move significantly more than the host did; and
- *      - the cluster still qualifies without the row itself (a row is
+ *      - the cluster still qualifies without the row itself, among the
+ *        eligible rows but that one (a row is
  *        never its own evidence of drift; this keeps a lone real
  *        regression from being relabelled by a few chance co-movers).
  *    Rows on the raw scale and deterministic rows are never drift. With
  *    test utest the cluster uses the U test's p-values and the
  *    Hodges-Lehmann shifts. drift_suspected may be set with no row
- *    relabelled (e.g. exactly PG_DRIFT_MIN_ROWS co-moving rows: without
- *    itself, none of them has a qualifying cluster).
+ *    relabelled (e.g. exactly PG_DRIFT_MIN_ROWS co-moving rows among
+ *    many: without itself, none of them has a qualifying cluster).
  *    drift_percent = 100 (exp(centre) - 1) as a change of times (positive:
  *    the host got slower), drift_band_percent likewise for the band's
  *    upper end, drift_direction +1 slower (worse), -1 faster.
@@ -123,6 +127,7 @@
  */
 
 #define PG_DRIFT_MIN_ROWS 5
+#define PG_DRIFT_MIN_MAJORITY 3
 #define PG_DRIFT_MIN_SHARE 0.10
 #define PG_DRIFT_DOMINANCE 2
 #define PG_DRIFT_BAND_MADS 2.0

@@ -722,6 +722,37 @@ static void test_drift_needs_enough_rows(void **state)
 	assert_int_equal(d.drift_rows, 6);
 	release2(&old, &new, &d);
 
+	/* a small suite: most of it moving together is drift (5 of 6:
+	 * without itself, 4 of 5 is still most); a lone regression or 2 of
+	 * 3 are not (without itself, 1 or 2 rows cannot be evidence) */
+	drift_suite(&d, &old, &new, 5, 1, 0);
+	assert_true(d.drift_suspected);
+	assert_int_equal(d.regressions, 0);
+	assert_int_equal(d.drift_rows, 5);
+	release2(&old, &new, &d);
+	drift_suite(&d, &old, &new, 4, 1, 0);
+	assert_true(d.drift_suspected);
+	assert_int_equal(d.drift_rows, 4);
+	release2(&old, &new, &d);
+	drift_suite(&d, &old, &new, 3, 1, 0);
+	assert_true(d.drift_suspected); /* 3 of 4 */
+	assert_int_equal(d.regressions, 3);
+	assert_int_equal(d.drift_rows, 0);
+	release2(&old, &new, &d);
+	drift_suite(&d, &old, &new, 2, 1, 0);
+	assert_false(d.drift_suspected);
+	assert_int_equal(d.regressions, 2);
+	release2(&old, &new, &d);
+	drift_suite(&d, &old, &new, 1, 0, 0);
+	assert_false(d.drift_suspected);
+	assert_int_equal(d.regressions, 1);
+	release2(&old, &new, &d);
+	/* half is not most: 4 of 8 fail */
+	drift_suite(&d, &old, &new, 4, 4, 0);
+	assert_false(d.drift_suspected);
+	assert_int_equal(d.regressions, 4);
+	release2(&old, &new, &d);
+
 	/* the share: 100 rows need 10 co-moving ones */
 	drift_suite(&d, &old, &new, 9, 91, 0);
 	assert_false(d.drift_suspected);
