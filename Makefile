@@ -73,6 +73,20 @@ ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-f
 ALL_LDFLAGS += -fsanitize=address,undefined
 endif
 
+# Everything compiled depends on $(BUILD)/build-flags, which holds the
+# compiler and the flags and is rewritten only when they change: `make
+# CC=clang` after a gcc build in the same tree rebuilds everything instead
+# of saying "Nothing to be done". (Expanded once, here: the per-target
+# additions below must not make the stamp flip between targets.)
+BUILD_FLAGS := $(BUILD)/build-flags
+BUILD_FLAGS_TEXT := $(CC) ($(shell $(CC) --version 2>/dev/null | head -n 1)) $(ALL_CFLAGS) | $(ALL_LDFLAGS)
+$(BUILD_FLAGS): FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(subst ','\'',$(BUILD_FLAGS_TEXT))' >$@.new; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+.PHONY: FORCE
+FORCE:
+
 COMMON_SRC := $(wildcard common/*.c)
 STATS_SRC  := $(wildcard stats/*.c)
 RUNNER_SRC := $(wildcard bench-runner/*.c)
@@ -106,7 +120,7 @@ $(PROTO_C) $(PROTO_H) &: bench-runner/profile.proto
 	@mkdir -p $(dir $@)
 	@command -v protoc-c >/dev/null || { echo "perfgate: protoc-c is missing: sudo apt-get install protobuf-c-compiler (or sudo .ci/install-deps.sh)" >&2; exit 1; }
 	$(QUIET_GEN)protoc-c --c_out=$(BUILD)/gen --proto_path=bench-runner $<
-$(PROTO_OBJ): $(PROTO_C)
+$(PROTO_OBJ): $(PROTO_C) $(BUILD_FLAGS)
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -116,7 +130,7 @@ $(HOOK_H): ci-templates/hooks/pre-push ci-templates/hooks/gen-c-header.sh
 	@mkdir -p $(dir $@)
 	$(QUIET_GEN)ci-templates/hooks/gen-c-header.sh >$@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/%.o: %.c | $(PROTO_H) $(HOOK_H)
+$(BUILD)/obj/%.o: %.c $(BUILD_FLAGS) | $(PROTO_H) $(HOOK_H)
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -190,7 +204,7 @@ $(BENCH_PC): Makefile common/version.h
 BENCH_TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard \
 	tests/bench-runner/harness/test_*.c))
 $(BENCH_TEST_BIN): ALL_CFLAGS += -DPG_BENCH_HARNESS_VERSION='"$(BENCH_VERSION)"'
-$(BENCH_TEST_BIN): $(BUILD)/tests/%: tests/%.c $(BENCH_LIB) $(PG_LIBS)
+$(BENCH_TEST_BIN): $(BUILD)/tests/%: tests/%.c $(BENCH_LIB) $(PG_LIBS) $(BUILD_FLAGS)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -I$(BENCH_INC) -Itests -MMD -MP $< -o $@ \
 		$(ALL_LDFLAGS) $(BENCH_LIB) $(PG_LIBS) $(PKG_LIBS) \
@@ -201,7 +215,7 @@ $(BENCH_TEST_BIN): $(BUILD)/tests/%: tests/%.c $(BENCH_LIB) $(PG_LIBS)
 UNIT_SRC  := $(sort $(shell find tests -name 'test_*.c'))
 UNIT_BIN  := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 
-$(BUILD)/tests/%: tests/%.c $(PG_LIBS)
+$(BUILD)/tests/%: tests/%.c $(PG_LIBS) $(BUILD_FLAGS)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -Itests -MMD -MP $< -o $@ $(ALL_LDFLAGS) $(PG_LIBS) \
 		$(PKG_LIBS) $(shell pkg-config --libs cmocka) -lm
