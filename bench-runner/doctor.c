@@ -841,12 +841,7 @@ static const struct {
 	{ "ESRCH", ESRCH }, { "EINTR", EINTR },
 };
 
-/*
- * The outcome of opening a hardware instruction counter on this process:
- * 0 or an errno value. Under PERFGATE_SYSROOT, the fake outcome in
- * perfgate-probe/perf_event instead (see doctor.h).
- */
-static int probe_perf_event(int *out)
+int pg_doctor_probe_instructions(int *out)
 {
 	const char *root = getenv("PERFGATE_SYSROOT");
 
@@ -911,7 +906,7 @@ static int check_perf_event(pg_doctor_report *r)
 			known = 1;
 		}
 	}
-	if ((err = probe_perf_event(&probe)) == PG_ENOMEM)
+	if ((err = pg_doctor_probe_instructions(&probe)) == PG_ENOMEM)
 		goto cleanup;
 	if (err < 0) {
 		level = PG_CHECK_INFO;

@@ -108,6 +108,16 @@ size_t pg_doctor_warnings(const pg_doctor_report *r);
 /* The finding of check `id`, or NULL. */
 const pg_finding *pg_doctor_find(const pg_doctor_report *r, const char *id);
 
+/*
+ * The perf_event probe alone: can this process open a hardware instruction
+ * counter (user space only)? *out = 0 when it can, else the errno value of
+ * perf_event_open() (ENOENT, EOPNOTSUPP, ENODEV: no counter; EACCES,
+ * EPERM: denied; ENOSYS: no perf events). Under PERFGATE_SYSROOT the fake
+ * outcome of <root>/perfgate-probe/perf_event (see above). 0, PG_EINFRA
+ * (an unreadable or unknown fake outcome) or PG_ENOMEM.
+ */
+int pg_doctor_probe_instructions(int *out);
+
 /* "ok", "info", "warn". */
 const char *pg_check_level_name(pg_check_level level);
 
