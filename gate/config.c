@@ -49,7 +49,8 @@ static const enum_name profile_names[] = {
 	{ "auto", PG_PROFILE_AUTO }, { "harness", PG_PROFILE_HARNESS_ON },
 	{ "perf", PG_PROFILE_PERF_ON }, { "off", PG_PROFILE_OFF } };
 static const enum_name measure_names[] = {
-	{ "time", PG_MEASURE_TIME }, { "callgrind", PG_MEASURE_CALLGRIND } };
+	{ "time", PG_MEASURE_TIME }, { "callgrind", PG_MEASURE_CALLGRIND },
+	{ "auto", PG_MEASURE_AUTO } };
 static const enum_name direction_names[] = {
 	{ "lower", PG_LOWER_IS_BETTER }, { "higher", PG_HIGHER_IS_BETTER } };
 
@@ -366,6 +367,7 @@ void pg_config_release(pg_gate_config *cfg)
 	free(cfg->quick.benchtime);
 	free(cfg->benchtime);
 	free_strv(cfg->measure.keep_env, cfg->measure.nkeep_env);
+	free(cfg->measure.auto_reason);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

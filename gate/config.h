@@ -62,7 +62,10 @@
  *   profile.mode            "auto" | "harness" | "perf" | "off"  "auto"
  *   profile.runs            whole number 0..1000000            1
  *   profile.rate            whole number 1..10000 (Hz)         100
- *   measure.mode            "time" | "callgrind"               "time"
+ *   measure.mode            "time" | "callgrind" | "auto"      "time" (auto: time
+ *                                                              with a hardware
+ *                                                              instruction counter,
+ *                                                              else callgrind)
  *   measure.iterations      whole number 1..1000000            100 (callgrind's
  *                                                              fixed N per benchmark)
  *   measure.cache_sim       true | false                       false
@@ -128,18 +131,25 @@ typedef struct pg_config_profile {
 /* What the measured runs measure (perfgate run --measure). */
 typedef enum pg_measure_mode {
 	PG_MEASURE_TIME = 0,     /* the suite as it is: ns/op and the rest */
-	PG_MEASURE_CALLGRIND     /* under valgrind's callgrind: instructions/op,
+	PG_MEASURE_CALLGRIND,    /* under valgrind's callgrind: instructions/op,
 				  * exactly repeatable (bench-runner/callgrind.h) */
+	PG_MEASURE_AUTO          /* time where this process can open a hardware
+				  * instruction counter, else callgrind: resolved
+				  * once, before anything runs (gate/measure.h) */
 } pg_measure_mode;
 
 typedef struct pg_config_measure {
-	pg_measure_mode mode;         /* "time", "callgrind" */
+	pg_measure_mode mode;         /* "time", "callgrind", "auto" */
 	size_t iterations;            /* callgrind: -benchtime <N>x (100) */
 	int cache_sim;                /* callgrind: --cache-sim, est-cycles/op */
 	char **keep_env;              /* callgrind: variables passed on beside
 				       * PG_*; NULL-terminated, NULL when
 				       * nkeep_env is 0 */
 	size_t nkeep_env;
+	char *auto_reason;            /* set when "auto" was resolved (mode is
+				       * then time or callgrind): why that mode,
+				       * for the results' "measure" line; NULL
+				       * otherwise. Owned (pg_config_release) */
 } pg_config_measure;
 
 typedef struct pg_config_upload {
@@ -310,7 +320,8 @@ int pg_config_parse_correction(pg_correction *out, const char *opt, const char *
 int pg_config_parse_threshold_on(pg_threshold_on *out, const char *opt, const char *s);
 int pg_config_parse_missing_baseline(pg_missing_baseline *out, const char *opt,
 				     const char *s);
-/* "time" or "callgrind": "--measure must be time or callgrind, not 'x'". */
+/* "time", "callgrind" or "auto" (resolve auto with gate/measure.h): "--measure
+ * must be time, callgrind or auto, not 'x'". */
 int pg_config_parse_measure(pg_measure_mode *out, const char *opt, const char *s);
 
 /* The baseline branch from the command line, checked as the file's is:

@@ -525,7 +525,7 @@ static void test_bad_enums(void **state)
 		{ "{\"test\": \"ttest\"}",
 		  "perfgate.json: 'test' must be \"welch\" or \"utest\", not \"ttest\"" },
 		{ "{\"measure\": {\"mode\": \"perf\"}}",
-		  "perfgate.json: 'measure.mode' must be \"time\" or \"callgrind\", not \"perf\"" },
+		  "perfgate.json: 'measure.mode' must be \"time\", \"callgrind\" or \"auto\", not \"perf\"" },
 	};
 	pg_measure_mode m = PG_MEASURE_TIME;
 	pg_correction corr = PG_CORRECTION_HOLM;
@@ -561,10 +561,13 @@ static void test_bad_enums(void **state)
 	assert_int_equal(pg_config_parse_measure(&m, "--measure", "callgrind"), 0);
 	assert_int_equal(m, PG_MEASURE_CALLGRIND);
 	assert_int_equal(pg_config_parse_measure(&m, "--measure", "cachegrind"), PG_EINPUT);
-	assert_string_equal(pg_error_last(), "--measure must be time or callgrind, not 'cachegrind'");
+	assert_string_equal(pg_error_last(), "--measure must be time, callgrind or auto, not 'cachegrind'");
 	assert_int_equal(m, PG_MEASURE_CALLGRIND);
 	assert_string_equal(pg_config_measure_name(PG_MEASURE_TIME), "time");
 	assert_string_equal(pg_config_measure_name(PG_MEASURE_CALLGRIND), "callgrind");
+	assert_int_equal(pg_config_parse_measure(&m, "--measure", "auto"), 0);
+	assert_int_equal(m, PG_MEASURE_AUTO);
+	assert_string_equal(pg_config_measure_name(PG_MEASURE_AUTO), "auto");
 
 	/* names round-trip through the parsers */
 	assert_string_equal(pg_config_correction_name(PG_CORRECTION_HOLM), "holm");
