@@ -84,9 +84,11 @@ static const char gate_usage[] =
 	"                           profiles, flame graphs) into DIR, uploaded or not\n"
 	"                           (default: upload.artifacts_dir in perfgate.json)\n"
 	"    --run-id ID            the run's id in the store (default: from CI)\n"
-	"    --measure time|callgrind  what to measure (default: \"measure\" in\n"
+	"    --measure time|callgrind|auto  what to measure (default: \"measure\" in\n"
 	"                           perfgate.json, else time); callgrind: exact\n"
-	"                           instructions/op (perfgate run --measure callgrind)\n"
+	"                           instructions/op (perfgate run --measure callgrind);\n"
+	"                           auto: time where a hardware instruction counter\n"
+	"                           can be opened, else callgrind\n"
 	"    --ab                   build the baseline commit on this runner and measure\n"
 	"                           both builds interleaved (ABBA); a paired analysis\n"
 	"                           decides\n"
@@ -805,6 +807,7 @@ static void profile_candidate(struct gate_state *st, const struct gate_args *a)
 	one.count = 1;
 	one.warmup = 0;
 	one.measure.mode = PG_MEASURE_TIME;
+	one.measure.auto_reason = NULL; /* a profiled run: no "measure" line */
 	if (!a->job.quiet)
 		fprintf(stderr, "perfgate gate: profiling the candidate's regressed benchmarks "
 			"(-bench '%s'), for the profile diff\n", regex.ptr);
@@ -1379,7 +1382,10 @@ int cmd_gate(int argc, char **argv)
 	if (err)
 		return err > 0 ? PG_EXIT_OK : -err;
 	state_init(&st);
+	/* --measure auto becomes time or callgrind here, once: the runs, the
+	 * A/B, the confirmation and the report all see the chosen mode */
 	if ((err = pg_job_config(&st.cfg, &a.job)) < 0 ||
+	    (err = pg_job_resolve_measure(&st.cfg, a.job.quiet, "gate")) < 0 ||
 	    (err = apply_decision_args(&st.cfg, &a)) < 0) {
 		status = pg_die_code(err);
 		goto done;

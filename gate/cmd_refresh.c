@@ -38,8 +38,10 @@ static const char refresh_usage[] =
 	"    --timeout SEC          kill a run of the suite after SEC seconds\n"
 	"    --quick                the quick settings (see perfgate gate --quick)\n"
 	"    --require-quiet        the quiet-host checks must pass (else exit 3)\n"
-	"    --measure time|callgrind  what to measure (default: \"measure\" in\n"
-	"                           perfgate.json, else time)\n"
+	"    --measure time|callgrind|auto  what to measure (default: \"measure\" in\n"
+	"                           perfgate.json, else time); auto: time where a\n"
+	"                           hardware instruction counter can be opened,\n"
+	"                           else callgrind\n"
 	"    --allow-dirty          push even when the working tree has changes\n"
 	"    -o, --output FILE      also write the measured results to FILE\n"
 	"    --cacert FILE          trust this CA too (store over https)\n"
@@ -198,6 +200,7 @@ int cmd_baseline_refresh(int argc, char **argv)
 	}
 	if ((err = pg_job_config(&cfg, &jo)) < 0 ||
 	    (err = pg_job_check_suite(&cfg)) < 0 ||
+	    (err = pg_job_resolve_measure(&cfg, jo.quiet, "baseline refresh")) < 0 ||
 	    (err = pg_resolve_repo(&repo, ".", &ro)) < 0 ||
 	    (err = pg_job_project(&project, &cfg)) < 0) {
 		status = pg_die_code(err);

@@ -9,6 +9,8 @@
 
 #include "common/error.h"
 #include "gate/cmd.h"
+#include "gate/config.h"
+#include "gate/measure.h"
 #include "gate/run_support.h"
 #include "common/banned.h"
 
@@ -40,11 +42,14 @@ static const char run_usage[] =
 	"        --trim-path PREFIX remove PREFIX from the file names in the\n"
 	"                        profiles (build paths name users and hosts)\n"
 	"    -q, --quiet         no progress and no host warnings on stderr\n"
-	"        --measure time|callgrind  what to measure (default time); callgrind:\n"
+	"        --measure time|callgrind|auto  what to measure (default time); callgrind:\n"
 	"                        instructions/op counted by valgrind's callgrind in\n"
 	"                        the timed regions, exactly repeatable (suites built\n"
 	"                        with perfgate's harness; ns/op, MB/s and other time\n"
-	"                        metrics dropped, B/op and allocs/op kept; no warm-up)\n"
+	"                        metrics dropped, B/op and allocs/op kept; no warm-up);\n"
+	"                        auto: time where this process can open a hardware\n"
+	"                        instruction counter (perfgate's harness then reports\n"
+	"                        instructions/op beside ns/op), else callgrind\n"
 	"        --callgrind-iterations N  fixed iterations per benchmark (default 100)\n"
 	"        --cache-sim     simulate the caches too: est-cycles/op\n"
 	"        --keep-env NAME pass the caller's variable NAME on (callgrind runs the\n"
@@ -99,6 +104,8 @@ int cmd_run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	pg_run_config cfg;
+	pg_measure_mode mode = PG_MEASURE_TIME;
+	pg_buf why = PG_BUF_INIT;
 	char **keep = NULL;
 	size_t nkeep = 0, iters = 0;
 	int c, err = 0, status, callgrind_only = 0, profile_only = 0;
@@ -161,13 +168,7 @@ int cmd_run(int argc, char **argv)
 			break;
 		}
 		case OPT_MEASURE:
-			if (!strcmp(optarg, "callgrind"))
-				cfg.callgrind = 1;
-			else if (!strcmp(optarg, "time"))
-				cfg.callgrind = 0;
-			else
-				err = pg_error_set(PG_EINPUT, "--measure must be time or callgrind, "
-						   "not '%s'", optarg);
+			err = pg_config_parse_measure(&mode, "--measure", optarg);
 			break;
 		case OPT_CG_ITERATIONS:
 			err = pg_parse_count(&iters, "--callgrind-iterations", optarg, 1);
@@ -199,10 +200,10 @@ int cmd_run(int argc, char **argv)
 			return pg_usage_error(run_usage, "run: %s", pg_error_last());
 		}
 	}
-	if (callgrind_only && !cfg.callgrind) {
+	if (callgrind_only && mode == PG_MEASURE_TIME) {
 		free(keep);
 		return pg_usage_error(run_usage, "run: --callgrind-iterations, --cache-sim and "
-				      "--keep-env need --measure callgrind");
+				      "--keep-env need --measure callgrind (or auto)");
 	}
 	if (profile_only && !cfg.profile_dir) {
 		free(keep);
@@ -216,7 +217,22 @@ int cmd_run(int argc, char **argv)
 	cfg.argv = argv + optind;
 	cfg.keep_env = keep;
 	cfg.nkeep_env = nkeep;
+	/* auto: time or callgrind, decided once before the first run */
+	if ((err = pg_measure_resolve(&mode, &why, mode)) < 0) {
+		free(keep);
+		return pg_die_code(err);
+	}
+	cfg.callgrind = mode == PG_MEASURE_CALLGRIND;
+	if (why.len) {
+		cfg.measure_auto = why.ptr;
+		if (!cfg.quiet)
+			fprintf(stderr, "perfgate run: --measure auto: %s: %s\n", why.ptr,
+				cfg.callgrind ? "counting instructions under callgrind" :
+				"measuring time natively (instructions/op from the counter "
+				"beside it)");
+	}
 	status = pg_run_suite_command(&cfg, NULL);
 	free(keep);
+	pg_buf_release(&why);
 	return status;
 }

@@ -7,6 +7,7 @@
 #include "gate/cmd.h"
 #include "gate/gate_job.h"
 #include "gate/git.h"
+#include "gate/measure.h"
 #include "gate/run_support.h"
 #include "gate/store_cli.h"
 #include "common/banned.h"
@@ -63,6 +64,31 @@ int pg_job_config(pg_gate_config *cfg, const pg_job_opts *o)
 
 cleanup:
 	pg_buf_release(&path);
+	return err;
+}
+
+int pg_job_resolve_measure(pg_gate_config *cfg, int quiet, const char *cmd)
+{
+	pg_buf why = PG_BUF_INIT;
+	int err;
+
+	if (cfg->measure.mode != PG_MEASURE_AUTO)
+		return 0;
+	if ((err = pg_measure_resolve(&cfg->measure.mode, &why, PG_MEASURE_AUTO)) < 0)
+		goto cleanup;
+	free(cfg->measure.auto_reason);
+	if (!(cfg->measure.auto_reason = pg_buf_detach(&why, NULL))) {
+		err = pg_error_set(PG_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	if (!quiet)
+		fprintf(stderr, "perfgate %s: --measure auto: %s: %s\n", cmd,
+			cfg->measure.auto_reason, cfg->measure.mode == PG_MEASURE_CALLGRIND ?
+			"counting instructions under callgrind" :
+			"measuring time natively (instructions/op from the counter beside it)");
+
+cleanup:
+	pg_buf_release(&why);
 	return err;
 }
 
@@ -130,6 +156,7 @@ int pg_job_run_suite(pg_results *results, const pg_gate_config *cfg,
 		rc.keep_env = cfg->measure.keep_env;
 		rc.nkeep_env = cfg->measure.nkeep_env;
 	}
+	rc.measure_auto = cfg->measure.auto_reason;
 	if (profile_dir && cfg->profile.mode != PG_PROFILE_OFF && cfg->profile.runs) {
 		rc.profile_dir = profile_dir;
 		rc.profile_with_perf = cfg->profile.mode == PG_PROFILE_PERF_ON;

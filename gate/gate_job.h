@@ -27,7 +27,7 @@ typedef struct pg_job_opts {
 	int quick;                  /* --quick */
 	int quiet;                  /* -q */
 	int require_quiet;          /* --require-quiet */
-	const char *measure;        /* --measure time|callgrind; NULL: not given */
+	const char *measure;        /* --measure time|callgrind|auto; NULL: not given */
 	char **suite;               /* after "--" (NULL-terminated), or NULL */
 	size_t nsuite;
 	pg_store_options store_opts;/* --cacert, --allow-insecure-http, -v */
@@ -38,6 +38,14 @@ void pg_job_opts_init(pg_job_opts *o);
 /* Load the configuration and apply --quick and the command line over it.
  * 0 or a PG_E* code with the message set (naming the file and key). */
 int pg_job_config(pg_gate_config *cfg, const pg_job_opts *o);
+
+/* When cfg->measure.mode is auto: resolve it to time or callgrind
+ * (gate/measure.h), keep why in cfg->measure.auto_reason and, unless
+ * `quiet`, say which and why on stderr ("perfgate <cmd>: --measure auto:
+ * ..."). Call it once, right after pg_job_config(), before anything looks
+ * at the mode. 0 (nothing to do for time and callgrind), PG_EINFRA,
+ * PG_ENOMEM. */
+int pg_job_resolve_measure(pg_gate_config *cfg, int quiet, const char *cmd);
 
 /* The project name (configured, else the repository's directory name),
  * sanitized. */

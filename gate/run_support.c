@@ -19,6 +19,7 @@
 #include "gate/cmd.h"
 #include "gate/doctor_report.h"
 #include "gate/git.h"
+#include "gate/measure.h"
 #include "gate/run_support.h"
 #include "common/banned.h"
 
@@ -137,6 +138,15 @@ static int add_run_metadata(pg_results *r, const pg_run_config *cfg,
 		pg_buf_reset(&v);
 		pg_buf_addf(&v, "%s (%s)", cfg->benchtime, PG_BENCH_BENCHTIME_ENV);
 		if ((err = set_config(r, "default-benchtime", v.ptr)) < 0)
+			goto cleanup;
+	}
+	if (cfg->measure_auto) {
+		const char *line = pg_results_config(r, "measure");
+
+		pg_buf_reset(&v);
+		pg_buf_addf(&v, "%s" PG_MEASURE_AUTO_NOTE "%s",
+			    cfg->callgrind && line ? line : "time", cfg->measure_auto);
+		if ((err = set_config(r, "measure", v.ptr)) < 0)
 			goto cleanup;
 	}
 	pg_buf_reset(&v);

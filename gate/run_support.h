@@ -51,6 +51,12 @@ typedef struct pg_run_config {
 	int callgrind_cache_sim;  /* --cache-sim: est-cycles/op too */
 	char *const *keep_env;    /* --keep-env NAME...: passed on beside PG_* */
 	size_t nkeep_env;
+	/* --measure auto, resolved (gate/measure.h) to `callgrind` above: why
+	 * that mode, recorded in the results' "measure" configuration line
+	 * ("time, chosen by --measure auto: <why>", or callgrind's line with
+	 * ", chosen by --measure auto: <why>" after it); NULL: the mode was
+	 * given (time then has no "measure" line) */
+	const char *measure_auto;
 } pg_run_config;
 
 void pg_run_config_init(pg_run_config *cfg);

@@ -37,7 +37,7 @@ expect_rc 2 "--callgrind-iterations without --measure callgrind"
 expect_err "need --measure callgrind"
 run pg run --measure cachegrind -- "$SUITE"
 expect_rc 2 "--measure cachegrind"
-expect_err "--measure must be time or callgrind, not 'cachegrind'"
+expect_err "--measure must be time, callgrind or auto, not 'cachegrind'"
 
 if ! command -v valgrind >/dev/null 2>&1; then
 	echo "# valgrind is not installed (Debian package valgrind): the rest is skipped"
@@ -140,6 +140,59 @@ kept=$(ipo_of "$TMP/env-keep.txt" BenchmarkGetenv)
 [ -n "$kept" ] && [ "$kept" != "$p" ] && ok "Getenv: $kept with it kept: the pinning is what holds it" ||
 	not_ok "Getenv with --keep-env: '$kept' (plain '$p')"
 
+# --- --measure auto: callgrind where no hardware instruction counter can be
+# opened (this machine's virtual CPU offers none), exactly as --measure callgrind
+AUTO_BENCH='Hash|Sort/n=100$'
+run pg run -q --measure callgrind --callgrind-iterations 20 -n 2 -o "$TMP/cg2.txt" -- \
+	"$SUITE" -bench "$AUTO_BENCH" -benchtime 20x
+expect_rc 0 "--measure callgrind, two benchmarks"
+run pg run --measure auto --callgrind-iterations 20 -n 2 -o "$TMP/auto.txt" -- \
+	"$SUITE" -bench "$AUTO_BENCH" -benchtime 20x
+expect_rc 0 "--measure auto"
+if grep -q '^perfgate run: --measure auto: .*: counting instructions under callgrind$' "$TMP/err"; then
+	ok "--measure auto chose callgrind: $(grep -- '--measure auto' "$TMP/err")"
+	n=$(ipo "$TMP/auto.txt" | wc -l)
+	[ "$n" -eq 4 ] && [ "$(ipo "$TMP/auto.txt")" = "$(ipo "$TMP/cg2.txt")" ] &&
+		ok "--measure auto: the same instructions/op as --measure callgrind ($(ipo "$TMP/auto.txt" | sort -u | tr '\n' ' '))" ||
+		not_ok "--measure auto: '$(ipo "$TMP/auto.txt" | tr '\n' ' ')' vs callgrind '$(ipo "$TMP/cg2.txt" | tr '\n' ' ')'"
+	grep -Eq '^measure: callgrind \(valgrind [0-9.]+\), N=20 iterations, env pinned, cwd /, time metrics dropped, chosen by --measure auto: no hardware instruction counter \(perf_event_open: .*\)$' \
+		"$TMP/auto.txt" && ok "--measure auto: the measure line says why" ||
+		not_ok "measure line: $(grep '^measure' "$TMP/auto.txt")"
+elif grep -q '^perfgate run: --measure auto: the hardware instruction counter is available' "$TMP/err"; then
+	echo "# this host offers a hardware instruction counter: --measure auto measured time"
+	grep -q ' ns/op' "$TMP/auto.txt" && ok "--measure auto measured time here" ||
+		not_ok "no ns/op with a counter"
+else
+	not_ok "--measure auto said nothing of its choice"
+fi
+
+# ... and time where the (faked) probe opens a counter: PERFGATE_SYSROOT
+# answers the probe from perfgate-probe/perf_event; the suite runs natively
+# (its own instructions line says what the real kernel allows)
+FAKE_ROOT=$TMP/sysroot
+mkdir -p "$FAKE_ROOT/perfgate-probe"
+echo ok >"$FAKE_ROOT/perfgate-probe/perf_event"
+PERFGATE_SYSROOT=$FAKE_ROOT run pg run --measure auto --cpus none --warmup 0 -n 2 \
+	-o "$TMP/auto-time.txt" -- "$SUITE" -bench "$AUTO_BENCH" -benchtime 20x
+expect_rc 0 "--measure auto with a counter"
+expect_err '^perfgate run: --measure auto: the hardware instruction counter is available: measuring time natively'
+grep -q '^measure: time, chosen by --measure auto: the hardware instruction counter is available$' \
+	"$TMP/auto-time.txt" && ok "--measure auto with a counter: the measure line" ||
+	not_ok "measure line: $(grep '^measure' "$TMP/auto-time.txt")"
+[ "$(grep -c '^Benchmark[^ ]* 20 [0-9.]* ns/op' "$TMP/auto-time.txt")" -eq 4 ] &&
+	ok "--measure auto with a counter: ns/op at N=20, natively" ||
+	not_ok "not timed natively: $(grep '^Benchmark' "$TMP/auto-time.txt" | tr '\n' ' ')"
+[ -z "$(ipo "$TMP/auto-time.txt")" ] && ok "--measure auto with a counter: not under callgrind" ||
+	not_ok "callgrind counts with a counter"
+echo EOPNOTSUPP >"$FAKE_ROOT/perfgate-probe/perf_event"
+PERFGATE_SYSROOT=$FAKE_ROOT run pg run --measure auto --callgrind-iterations 20 --cpus none -n 1 \
+	-o "$TMP/auto-none.txt" -- "$SUITE" -bench "$AUTO_BENCH" -benchtime 20x
+expect_rc 0 "--measure auto without a counter (faked)"
+expect_err '^perfgate run: --measure auto: no hardware instruction counter \(perf_event_open: Operation not supported\): counting instructions under callgrind$'
+[ "$(ipo "$TMP/auto-none.txt" | sort -u)" = "$(ipo "$TMP/cg2.txt" | sort -u)" ] &&
+	ok "--measure auto without a counter: callgrind's counts" ||
+	not_ok "counts: '$(ipo "$TMP/auto-none.txt" | tr '\n' ' ')'"
+
 # --- a suite without perfgate's harness
 run pg run -q --measure callgrind -n 2 -- "$SEEDED"
 expect_rc 3 "a suite without the harness"
@@ -208,5 +261,31 @@ expect_rc 0 "time against a callgrind baseline"
 expect_json "$TMP/mixed.json" 'any("measured with --measure callgrind and the candidate with --measure time" in w for w in d["warnings"])' \
 	True "mixed modes"
 expect_out "^warning: the baseline was measured with --measure callgrind and the candidate with --measure time"
+
+# --- "measure": {"mode": "auto"} in perfgate.json: the gate resolves it
+# once, to callgrind here, and compares with the callgrind baseline
+printf '{"measure": {"mode": "auto", "iterations": 20}, "profile": {"mode": "off"}}\n' >"$TMP/cfg-auto.json"
+run pg gate -n 2 --config "$TMP/cfg-auto.json" --json "$TMP/auto.json" -- \
+	"$SUITE" -bench "$GATE_BENCH" -benchmem
+if grep -q '^perfgate gate: --measure auto: .*: counting instructions under callgrind$' "$TMP/err"; then
+	expect_rc 0 "gate with measure.mode auto against the callgrind baseline"
+	expect_json "$TMP/auto.json" 'd["settings"]["measure"]' "callgrind" "auto"
+	expect_json "$TMP/auto.json" 'any("--measure" in w for w in d["warnings"])' False "auto"
+	expect_json "$TMP/auto.json" 'sorted(set(r["decision"] for r in d["rows"] if r["unit"] == "instructions/op"))' \
+		"['unchanged']" "auto"
+else
+	echo "# this host offers a hardware instruction counter: the gate's auto check is skipped"
+fi
+PERFGATE_SYSROOT=$FAKE_ROOT run pg gate -n 1 --warmup 0 --cpus none --measure auto \
+	--config "$TMP/cfg.json" --baseline-file "$TMP/cg2.txt" --json "$TMP/auto-gate.json" -- \
+	"$SUITE" -bench "$AUTO_BENCH" -benchtime 20x
+expect_err '^perfgate gate: --measure auto: no hardware instruction counter \(perf_event_open: Operation not supported\): counting instructions under callgrind$'
+expect_json "$TMP/auto-gate.json" 'd["settings"]["measure"]' "callgrind" "gate --measure auto, no counter (faked)"
+echo ok >"$FAKE_ROOT/perfgate-probe/perf_event"
+PERFGATE_SYSROOT=$FAKE_ROOT run pg gate -n 1 --warmup 0 --cpus none --measure auto \
+	--config "$TMP/cfg.json" --baseline-file "$TMP/auto-time.txt" --json "$TMP/auto-gate.json" -- \
+	"$SUITE" -bench "$AUTO_BENCH" -benchtime 20x
+expect_err '^perfgate gate: --measure auto: the hardware instruction counter is available: measuring time natively'
+expect_json "$TMP/auto-gate.json" 'd["settings"]["measure"]' "time" "gate --measure auto, a counter (faked)"
 
 finish
