@@ -441,10 +441,6 @@ static int run_shard(struct gate_state *st, const struct gate_args *a)
 		status = pg_usage_error(gate_usage, "gate: %s", pg_error_last());
 		goto cleanup;
 	}
-	if (!st->cfg.nsuite) {
-		status = pg_job_run_suite(NULL, &st->cfg, &a->job, NULL, NULL, NULL);
-		goto cleanup;
-	}
 	if ((err = pg_suite_list(&names, st->cfg.suite, st->cfg.timeout)) < 0 ||
 	    (err = pg_shard_regex(&regex, &count, &names, k, n)) < 0 ||
 	    (err = make_tmpdir(st)) < 0)
