@@ -32,6 +32,7 @@
 #include "common/error.h"
 #include "gate/compare_format.h"
 #include "gate/format_util.h"
+#include "gate/gate_confirm.h"
 #include "gate/report.h"
 #include "gate/report_internal.h"
 #include "common/banned.h"
@@ -189,7 +190,7 @@ static void render_all(pg_buf *out, const pg_report *r, const pg_decision_set *d
 		const pg_decide_row *row = &d->rows[i];
 		int regression = row->decision == PG_DECISION_REGRESSION;
 
-		if (!r && !regression && row->decision != PG_DECISION_DRIFT)
+		if (!r && !pg_confirm_is_suspect(row))
 			continue;
 		pg_buf_adds(out, "| ");
 		md(out, row->benchmark);

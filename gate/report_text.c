@@ -18,6 +18,7 @@
 #include "common/error.h"
 #include "gate/compare_format.h"
 #include "gate/format_util.h"
+#include "gate/gate_confirm.h"
 #include "gate/report.h"
 #include "gate/report_internal.h"
 #include "common/banned.h"
@@ -60,8 +61,7 @@ static const char *verdict_style(pg_verdict v)
  * `suspects_only` the first pass's suspects */
 static int shown(const pg_decision_set *d, size_t i, int suspects_only)
 {
-	return !suspects_only || d->rows[i].decision == PG_DECISION_REGRESSION ||
-	       d->rows[i].decision == PG_DECISION_DRIFT;
+	return !suspects_only || pg_confirm_is_suspect(&d->rows[i]);
 }
 
 /* One unit's rows [from, to) of d; `r` when d is r->decision (the
