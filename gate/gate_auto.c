@@ -4,10 +4,6 @@
 #include "gate/gate_auto.h"
 #include "common/banned.h"
 
-/* a plan against a baseline of fewer runs than this says how to lift the
- * cap (the gate's maximum, pg_sequential_gate_plan) */
-#define FULL_PLAN_RUNS 30
-
 int pg_gate_auto_summary(pg_buf *out, const pg_seq_verdict *v, const pg_seq_state *s,
 			 size_t baseline_runs)
 {
@@ -23,12 +19,14 @@ int pg_gate_auto_summary(pg_buf *out, const pg_seq_verdict *v, const pg_seq_stat
 		pg_buf_adds(out, "the plan's last look");
 	pg_buf_addf(out, "); %zu run%s saved; %zu undecided, %zu hopeless at the stop",
 		    v->runs_saved, v->runs_saved == 1 ? "" : "s", v->undecided, v->hopeless);
-	if (!v->all_decided && max < FULL_PLAN_RUNS && baseline_runs < FULL_PLAN_RUNS)
+	/* a baseline of fewer runs than the gate's maximum caps the plan */
+	if (!v->all_decided && max < PG_SEQ_GATE_MAX_RUNS &&
+	    baseline_runs < PG_SEQ_GATE_MAX_RUNS)
 		pg_buf_addf(out, "; the stored baseline's %zu runs cap the plan at %zu runs "
 			    "(%zu look%s): a baseline of %d runs (perfgate baseline refresh -n %d) "
 			    "lets more benchmark metrics be decided", baseline_runs, max,
-			    v->looks_planned, v->looks_planned == 1 ? "" : "s", FULL_PLAN_RUNS,
-			    FULL_PLAN_RUNS);
+			    v->looks_planned, v->looks_planned == 1 ? "" : "s",
+			    PG_SEQ_GATE_MAX_RUNS, PG_SEQ_GATE_MAX_RUNS);
 	return pg_buf_failed(out) ? pg_error_set(PG_ENOMEM, "out of memory") : 0;
 }
 

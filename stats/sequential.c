@@ -123,7 +123,7 @@ void pg_sequential_gate_plan(pg_seq_opts *out, const pg_decide_opts *decide,
 	*out = defaults;
 	if (decide)
 		out->decide = *decide;
-	out->max_runs = baseline_runs < 30 ? baseline_runs : 30;
+	out->max_runs = baseline_runs < PG_SEQ_GATE_MAX_RUNS ? baseline_runs : PG_SEQ_GATE_MAX_RUNS;
 	if (out->max_runs < 2)
 		out->max_runs = 2;
 	out->min_runs = out->max_runs < 5 ? out->max_runs : 5;

@@ -226,7 +226,7 @@ int pg_sequential_needs_runs(const pg_seq_state *s, const char *benchmark,
  * The plan of `perfgate gate --count auto` against a stored baseline whose
  * largest count is `baseline_runs` (per benchmark row): the candidate
  * alone grows (baseline_fixed), from min(5, max) runs in batches of 5 up
- * to max = min(baseline_runs, 30) (at least 2): unequal counts make
+ * to max = min(baseline_runs, PG_SEQ_GATE_MAX_RUNS) (at least 2): unequal counts make
  * Welch's test on right-skewed timings raise false alarms, so the
  * candidate never outgrows the baseline; efficacy spending spend_rho =
  * PG_SEQ_GATE_RHO. `decide` is copied (NULL: PG_DECIDE_OPTS_INIT).
@@ -234,6 +234,8 @@ int pg_sequential_needs_runs(const pg_seq_state *s, const char *benchmark,
  * 10 and 30 runs.
  */
 #define PG_SEQ_GATE_RHO 3.0
+/* the gate's plan never goes beyond this many runs per side */
+#define PG_SEQ_GATE_MAX_RUNS 30
 
 void pg_sequential_gate_plan(pg_seq_opts *out, const pg_decide_opts *decide,
 			     size_t baseline_runs);
