@@ -17,7 +17,6 @@
 #include "gate/config.h"
 #include "gate/format_util.h"
 #include "gate/gate_job.h"
-#include "gate/git.h"
 #include "gate/resolve.h"
 #include "gate/store_cli.h"
 #include "common/banned.h"
@@ -189,13 +188,10 @@ int cmd_baseline_refresh(int argc, char **argv)
 		jo.suite = argv + optind;
 		jo.nsuite = (size_t)(argc - optind);
 	}
-	if (branch && (err = pg_git_branch_name_valid(branch)) <= 0) {
-		if (err == 0)
-			status = pg_usage_error(refresh_usage, "baseline refresh: --branch must be a "
-						"valid git branch name, not '%s'",
-						pg_utf8_printable(&shown, branch));
-		else
-			status = pg_die_code(err);
+	if (branch && (err = pg_config_check_branch("--branch", branch)) < 0) {
+		status = err == PG_EINPUT ?
+			pg_usage_error(refresh_usage, "baseline refresh: %s", pg_error_last()) :
+			pg_die_code(err);
 		goto cleanup;
 	}
 	if ((err = pg_job_config(&cfg, &jo)) < 0 ||

@@ -198,21 +198,27 @@ int pg_config_parse_measure(pg_measure_mode *out, const char *opt, const char *s
 	return 0;
 }
 
-int pg_config_set_baseline_branch(pg_gate_config *cfg, const char *opt, const char *name)
+int pg_config_check_branch(const char *opt, const char *name)
 {
 	int valid = *name ? pg_git_branch_name_valid(name) : 0;
 	pg_buf shown = PG_BUF_INIT;
 	int err;
 
-	if (valid < 0)
-		return valid;
-	if (!valid) {
-		/* the name as typed may hold control characters */
-		err = pg_error_set(PG_EINPUT, "%s must be a valid git branch name, not '%s'",
-				   opt, pg_utf8_printable(&shown, name));
-		pg_buf_release(&shown);
+	if (valid)
+		return valid < 0 ? valid : 0;
+	/* the name as typed may hold control characters */
+	err = pg_error_set(PG_EINPUT, "%s must be a valid git branch name, not '%s'", opt,
+			   pg_utf8_printable(&shown, name));
+	pg_buf_release(&shown);
+	return err;
+}
+
+int pg_config_set_baseline_branch(pg_gate_config *cfg, const char *opt, const char *name)
+{
+	int err;
+
+	if ((err = pg_config_check_branch(opt, name)) < 0)
 		return err;
-	}
 	return pg_config_set_string(&cfg->baseline_branch, name);
 }
 

@@ -324,6 +324,11 @@ int pg_config_parse_missing_baseline(pg_missing_baseline *out, const char *opt,
  * must be time, callgrind or auto, not 'x'". */
 int pg_config_parse_measure(pg_measure_mode *out, const char *opt, const char *s);
 
+/* A branch name given by option `opt`: 0 when git accepts it, PG_EINPUT
+ * "--branch must be a valid git branch name, not 'a..b'" (the name made
+ * printable), PG_EINFRA. */
+int pg_config_check_branch(const char *opt, const char *name);
+
 /* The baseline branch from the command line, checked as the file's is:
  * "--baseline-branch must be a valid git branch name, not ''" (PG_EINPUT);
  * PG_EINFRA, PG_ENOMEM. */
