@@ -226,10 +226,7 @@ int cmd_run(int argc, char **argv)
 	if (why.len) {
 		cfg.measure_auto = why.ptr;
 		if (!cfg.quiet)
-			fprintf(stderr, "perfgate run: --measure auto: %s: %s\n", why.ptr,
-				cfg.callgrind ? "counting instructions under callgrind" :
-				"measuring time natively (instructions/op from the counter "
-				"beside it)");
+			pg_measure_announce("run", mode, why.ptr);
 	}
 	status = pg_run_suite_command(&cfg, NULL);
 	free(keep);

@@ -82,10 +82,7 @@ int pg_job_resolve_measure(pg_gate_config *cfg, int quiet, const char *cmd)
 		goto cleanup;
 	}
 	if (!quiet)
-		fprintf(stderr, "perfgate %s: --measure auto: %s: %s\n", cmd,
-			cfg->measure.auto_reason, cfg->measure.mode == PG_MEASURE_CALLGRIND ?
-			"counting instructions under callgrind" :
-			"measuring time natively (instructions/op from the counter beside it)");
+		pg_measure_announce(cmd, cfg->measure.mode, cfg->measure.auto_reason);
 
 cleanup:
 	pg_buf_release(&why);

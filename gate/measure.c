@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bench-runner/doctor.h"
@@ -28,4 +29,11 @@ int pg_measure_resolve(pg_measure_mode *out, pg_buf *why, pg_measure_mode mode)
 		return pg_error_set(PG_ENOMEM, "out of memory");
 	*out = probe == 0 ? PG_MEASURE_TIME : PG_MEASURE_CALLGRIND;
 	return 0;
+}
+
+void pg_measure_announce(const char *cmd, pg_measure_mode mode, const char *why)
+{
+	fprintf(stderr, "perfgate %s: --measure auto: %s: %s\n", cmd, why,
+		mode == PG_MEASURE_CALLGRIND ? "counting instructions under callgrind" :
+		"measuring time natively (instructions/op from the counter beside it)");
 }

@@ -25,6 +25,11 @@
  */
 int pg_measure_resolve(pg_measure_mode *out, pg_buf *why, pg_measure_mode mode);
 
+/* On stderr, what auto chose (`mode`, time or callgrind) and `why`:
+ * "perfgate <cmd>: --measure auto: <why>: counting instructions under
+ * callgrind". */
+void pg_measure_announce(const char *cmd, pg_measure_mode mode, const char *why);
+
 /* The results' "measure" configuration line for time chosen by auto:
  * "time, chosen by --measure auto: <why>"; for callgrind, ", chosen by
  * --measure auto: <why>" goes after pg_callgrind_describe()'s line. */
