@@ -442,7 +442,6 @@ int pg_perf_check(void)
 {
 	char *argv[] = { "perf", "record", "-q", "-e", "cpu-clock", "-o", NULL,
 			 "--", "true", NULL };
-	const char *base = getenv("TMPDIR");
 	pg_buf dir = PG_BUF_INIT, data = PG_BUF_INIT, why = PG_BUF_INIT, tail = PG_BUF_INIT;
 	pg_run_opts o;
 	pg_run_result rr;
@@ -451,17 +450,8 @@ int pg_perf_check(void)
 	pg_run_result_init(&rr);
 	/* a regular file: perf record -o /dev/null crashes at random (SIGBUS
 	 * in 15 of 100 runs on a test machine) */
-	pg_buf_addf(&dir, "%s/perfgate-perf.XXXXXX", base && *base ? base : "/tmp");
-	if (pg_buf_failed(&dir)) {
-		err = PG_ENOMEM;
+	if ((err = pg_mkdtemp(&dir, "perfgate-perf")) < 0)
 		goto cleanup;
-	}
-	if (!mkdtemp(dir.ptr)) {
-		err = pg_error_set_errno(PG_EINFRA, "cannot create a temporary directory '%s'",
-					 dir.ptr);
-		pg_buf_reset(&dir);
-		goto cleanup;
-	}
 	pg_buf_addf(&data, "%s/probe.data", dir.ptr);
 	if (pg_buf_failed(&data)) {
 		err = PG_ENOMEM;

@@ -159,7 +159,6 @@ extern char **environ;
 static int cg_prepare(cg_ctx *c, pg_results *merged, const pg_suite_opts *opts)
 {
 	const pg_callgrind_opts *o = opts->callgrind;
-	const char *base = getenv("TMPDIR");
 	pg_buf measure = PG_BUF_INIT;
 	int err;
 
@@ -167,17 +166,8 @@ static int cg_prepare(cg_ctx *c, pg_results *merged, const pg_suite_opts *opts)
 	    (err = pg_callgrind_resolve(&c->suite, opts->run.argv[0])) < 0 ||
 	    (err = pg_callgrind_env(&c->env, environ, o->keep_env, o->nkeep_env)) < 0)
 		goto cleanup;
-	pg_buf_addf(&c->tmp, "%s/perfgate-callgrind.XXXXXX", base && *base ? base : "/tmp");
-	if (pg_buf_failed(&c->tmp)) {
-		err = PG_ENOMEM;
+	if ((err = pg_mkdtemp(&c->tmp, "perfgate-callgrind")) < 0)
 		goto cleanup;
-	}
-	if (!mkdtemp(c->tmp.ptr)) {
-		err = pg_error_set_errno(PG_EINFRA, "cannot create a temporary directory '%s'",
-					 c->tmp.ptr);
-		pg_buf_reset(&c->tmp);
-		goto cleanup;
-	}
 	if ((err = pg_callgrind_describe(&measure, c->version.ptr, o)) < 0 ||
 	    (err = pg_results_set_config(merged, "measure", 7, measure.ptr, measure.len)) < 0)
 		goto cleanup;

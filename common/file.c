@@ -160,6 +160,23 @@ cleanup:
 	return err;
 }
 
+int pg_mkdtemp(pg_buf *out, const char *prefix)
+{
+	const char *base = getenv("TMPDIR");
+	int err;
+
+	pg_buf_addf(out, "%s/%s.XXXXXX", base && *base ? base : "/tmp", prefix);
+	if (pg_buf_failed(out))
+		return PG_ENOMEM;
+	if (!mkdtemp(out->ptr)) {
+		err = pg_error_set_errno(PG_EINFRA, "cannot create a temporary directory '%s'",
+					 out->ptr);
+		pg_buf_reset(out);
+		return err;
+	}
+	return 0;
+}
+
 int pg_mkdir_p(const char *path, int mode)
 {
 	pg_buf dir = PG_BUF_INIT;

@@ -49,4 +49,10 @@ int pg_strv_vpushf(char ***v, size_t *n, const char *fmt, va_list ap)
 /* Create `path` and its missing parents (like mkdir -p). 0 or PG_EINFRA. */
 int pg_mkdir_p(const char *path, int mode);
 
+/* Create a new private directory "$TMPDIR/<prefix>.XXXXXX" (/tmp when
+ * TMPDIR is unset or empty) and append its path to `out`, which must be
+ * empty. 0, PG_ENOMEM, or PG_EINFRA "cannot create a temporary directory
+ * '<path>'"; on failure `out` is left empty. The caller removes it. */
+int pg_mkdtemp(pg_buf *out, const char *prefix);
+
 #endif

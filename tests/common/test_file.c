@@ -164,6 +164,51 @@ static void test_file_write_atomic_full_device(void **state)
 			    "cannot write '/dev/full': No space left on device");
 }
 
+/* pg_mkdtemp: a new directory under $TMPDIR (/tmp when it is empty);
+ * on failure the message names the path and `out` stays empty */
+static void test_mkdtemp_under_tmpdir(void **state)
+{
+	char base[] = "/tmp/pg-test-XXXXXX";
+	const char *saved = getenv("TMPDIR");
+	char *old = saved ? strdup(saved) : NULL;
+	pg_buf dir = PG_BUF_INIT, want = PG_BUF_INIT;
+	struct stat st;
+
+	(void)state;
+	make_dir(base);
+	setenv("TMPDIR", base, 1);
+	assert_int_equal(pg_mkdtemp(&dir, "pg-x"), 0);
+	pg_buf_addf(&want, "%s/pg-x.", base);
+	assert_int_equal(dir.len, want.len + 6);
+	assert_memory_equal(dir.ptr, want.ptr, want.len);
+	assert_int_equal(stat(dir.ptr, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0700);
+	pg_buf_reset(&dir);
+	setenv("TMPDIR", "", 1);
+	assert_int_equal(pg_mkdtemp(&dir, "pg-x"), 0);
+	assert_memory_equal(dir.ptr, "/tmp/pg-x.", 10);
+	assert_int_equal(rmdir(dir.ptr), 0);
+	pg_buf_reset(&dir);
+	pg_buf_reset(&want);
+	pg_buf_addf(&want, "%s/missing", base);
+	setenv("TMPDIR", want.ptr, 1);
+	assert_int_equal(pg_mkdtemp(&dir, "pg-x"), PG_EINFRA);
+	assert_int_equal(dir.len, 0);
+	pg_buf_reset(&want);
+	pg_buf_addf(&want, "cannot create a temporary directory '%s/missing/pg-x.", base);
+	assert_memory_equal(pg_error_last(), want.ptr, want.len);
+	assert_non_null(strstr(pg_error_last(), "': No such file or directory"));
+	if (old)
+		setenv("TMPDIR", old, 1);
+	else
+		unsetenv("TMPDIR");
+	free(old);
+	rm_dir(base);
+	pg_buf_release(&dir);
+	pg_buf_release(&want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_file_write_atomic_follows_symlink),
 		cmocka_unit_test(test_file_write_atomic_keeps_special_files),
 		cmocka_unit_test(test_file_write_atomic_full_device),
+		cmocka_unit_test(test_mkdtemp_under_tmpdir),
 	};
 
 	return cmocka_run_group_tests_name("common_file", tests, NULL, NULL);
