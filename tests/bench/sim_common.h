@@ -108,17 +108,10 @@ static inline void sim_print_share(size_t k, size_t n)
 	printf("   %6.2f%% +-%4.2f", sim_pct(k, n), sim_hw(k, n));
 }
 
-static inline int sim_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* the median of v[0..n-1], which it sorts */
 static inline double sim_median(double *v, size_t n)
 {
-	qsort(v, n, sizeof(double), sim_cmp_double);
+	pg_sort_doubles(v, n);
 	return pg_quantile_r8(v, n, 0.5);
 }
 
