@@ -726,7 +726,6 @@ int pg_paired_decide(pg_paired_set *out, const pg_results *old, const pg_results
 		}
 	}
 	err = 0;
-	d->ntested = m;
 	level = opts->correction == PG_CORRECTION_NONE ? opts->alpha
 		: opts->alpha / (double)(m ? m : 1);
 
