@@ -494,7 +494,7 @@ int pg_sequential_step(pg_seq_verdict *out, pg_seq_state *s, const pg_results *o
 	const pg_series **so = NULL, **sn = NULL;
 	double *x = NULL, *y = NULL, a_e, a_f, a_e_max;
 	size_t i, m = 0, maxn = 2, runs = 0, look;
-	int err = 0, at_max, pending_below_max = 0;
+	int err = 0, at_max, holding, pending_below_max = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (s->stopped || s->looks >= s->looks_planned)
@@ -649,14 +649,12 @@ int pg_sequential_step(pg_seq_verdict *out, pg_seq_state *s, const pg_results *o
 		}
 	}
 	out->all_decided = out->undecided == 0 && out->hopeless == 0;
+	holding = out->undecided || (out->hopeless && !s->opts.stop_hopeless); /* want more runs */
 	at_max = look >= s->looks_planned || !pending_below_max;
-	out->stop = (out->undecided == 0 && (out->hopeless == 0 || s->opts.stop_hopeless)) ||
-		    at_max;
+	out->stop = !holding || at_max;
 	if (out->stop) {
 		s->stopped = 1;
-		out->at_max = look >= s->looks_planned ||
-			      ((out->undecided || (out->hopeless && !s->opts.stop_hopeless)) &&
-			       !pending_below_max);
+		out->at_max = look >= s->looks_planned || (holding && !pending_below_max);
 		out->runs_saved = runs < s->opts.max_runs ? s->opts.max_runs - runs : 0;
 	} else {
 		out->next_runs = runs + s->opts.batch;
