@@ -167,7 +167,7 @@ int pg_mkdtemp(pg_buf *out, const char *prefix)
 
 	pg_buf_addf(out, "%s/%s.XXXXXX", base && *base ? base : "/tmp", prefix);
 	if (pg_buf_failed(out))
-		return PG_ENOMEM;
+		return pg_error_set(PG_ENOMEM, "out of memory");
 	if (!mkdtemp(out->ptr)) {
 		err = pg_error_set_errno(PG_EINFRA, "cannot create a temporary directory '%s'",
 					 out->ptr);

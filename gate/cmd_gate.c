@@ -245,21 +245,7 @@ static void state_release(struct gate_state *st)
 
 static int make_tmpdir(struct gate_state *st)
 {
-	const char *base = getenv("TMPDIR");
-
-	if (st->tmpdir.len)
-		return 0;
-	pg_buf_addf(&st->tmpdir, "%s/perfgate.XXXXXX", base && *base ? base : "/tmp");
-	if (pg_buf_failed(&st->tmpdir))
-		return PG_ENOMEM;
-	if (!mkdtemp(st->tmpdir.ptr)) {
-		int err = pg_error_set_errno(PG_EINFRA, "cannot create a temporary directory '%s'",
-					     st->tmpdir.ptr);
-
-		pg_buf_reset(&st->tmpdir);
-		return err;
-	}
-	return 0;
+	return st->tmpdir.len ? 0 : pg_mkdtemp(&st->tmpdir, "perfgate");
 }
 
 static int read_results(pg_results *out, const char *path)

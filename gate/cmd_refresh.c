@@ -217,16 +217,9 @@ int cmd_baseline_refresh(int argc, char **argv)
 		status = pg_die_code(err);
 		goto cleanup;
 	}
-	{
-		const char *base = getenv("TMPDIR");
-
-		pg_buf_addf(&tmp, "%s/perfgate-refresh.XXXXXX", base && *base ? base : "/tmp");
-		if (pg_buf_failed(&tmp) || !mkdtemp(tmp.ptr)) {
-			status = pg_die_code(pg_error_set_errno(PG_EINFRA,
-								"cannot create a temporary directory"));
-			pg_buf_reset(&tmp);
-			goto cleanup;
-		}
+	if ((err = pg_mkdtemp(&tmp, "perfgate-refresh")) < 0) {
+		status = pg_die_code(err);
+		goto cleanup;
 	}
 	pg_buf_addf(&profiles, "%s/profiles", tmp.ptr);
 	status = pg_job_run_suite(&results, &cfg, &jo, NULL, output, profiles.ptr);
