@@ -4,7 +4,7 @@
 # listing, a corrupted object, a racing double push, prune.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_servers.sh"
-unset AWS_SESSION_TOKEN AWS_PROFILE PERFGATE_STORE_TOKEN PERFGATE_STORE_TOKEN_HEADER
+unset AWS_SESSION_TOKEN AWS_PROFILE
 OLD=$TOP/tests/data/go-old.txt
 C1=1111111111111111111111111111111111111111
 C2=2222222222222222222222222222222222222222

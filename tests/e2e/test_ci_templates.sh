@@ -13,7 +13,7 @@
 SUITE=$TOP/tests/e2e/suites/seeded-suite.py
 CIT=$TOP/tests/e2e/ci_templates.py
 export SEEDED_STATE="$TMP/seeded.state"
-unset SEEDED_SHIFT SEEDED_ALLOCS GITHUB_ACTIONS GITHUB_STEP_SUMMARY NO_COLOR
+unset SEEDED_SHIFT SEEDED_ALLOCS
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t \
 	GIT_COMMITTER_EMAIL=t@example.com GIT_CONFIG_NOSYSTEM=1 HOME="$TMP/home"
 mkdir -p "$HOME"

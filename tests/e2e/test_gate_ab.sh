@@ -6,8 +6,7 @@
 # a commit's "code change" is a seeded-shift.txt, and side.txt says which
 # tree a process ran in.
 . "$(dirname "$0")/lib.sh"
-unset SEEDED_SHIFT SEEDED_ALLOCS CI GITHUB_ACTIONS GITHUB_HEAD_REF GITHUB_REF_NAME \
-	GITHUB_BASE_REF GITHUB_RUN_ID CI_COMMIT_REF_NAME CI_MERGE_REQUEST_TARGET_BRANCH_NAME
+unset SEEDED_SHIFT SEEDED_ALLOCS
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t \
 	GIT_COMMITTER_EMAIL=t@example.com GIT_CONFIG_NOSYSTEM=1 HOME="$TMP/home"
 export SEEDED_STATE="$TMP/seeded.state"

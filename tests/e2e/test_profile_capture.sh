@@ -16,7 +16,6 @@ BUILD_DIR=${PG_BUILD:-$(dirname "$PERFGATE")}
 SUITE=$BUILD_DIR/examples/example-suite
 SUITES=$TOP/tests/bench-runner/suites
 export PKG_CONFIG_PATH="$BUILD_DIR"
-unset PG_BENCH_PROFILE_SOURCE PG_EXAMPLE_SLOWDOWN
 
 if ! command -v go >/dev/null 2>&1; then
 	echo "# go (golang-go) is missing: sudo apt-get install golang-go"

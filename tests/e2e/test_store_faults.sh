@@ -6,7 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_servers.sh"
 
-unset PERFGATE_STORE_TOKEN PERFGATE_STORE_TOKEN_HEADER PERFGATE_STORE_USER PERFGATE_STORE_PASSWORD
 store() { "$PERFGATE" store "$@"; }
 expect_count() {
 	n=$(faults_count "$1")

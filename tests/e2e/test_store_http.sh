@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_servers.sh"
 
-unset PERFGATE_STORE_TOKEN PERFGATE_STORE_TOKEN_HEADER PERFGATE_STORE_USER PERFGATE_STORE_PASSWORD
 store() { "$PERFGATE" store "$@"; }
 # expect_err_lacks WORD what: stderr does not contain WORD (fixed string)
 expect_err_lacks() {

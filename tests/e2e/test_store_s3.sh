@@ -7,8 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_servers.sh"
 
-unset AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_REGION PERFGATE_S3_MAX_KEYS \
-	PERFGATE_STORE_TOKEN PERFGATE_STORE_TOKEN_HEADER PERFGATE_STORE_USER PERFGATE_STORE_PASSWORD
+unset AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_REGION PERFGATE_S3_MAX_KEYS
 store() { "$PERFGATE" store "$@"; }
 expect_err_lacks() {
 	if grep -qF -- "$1" "$TMP/err"; then not_ok "stderr contains $2"; else ok "stderr lacks $2"; fi
