@@ -1624,7 +1624,7 @@ report:
 	r.decision_title = st.deciding_title;
 	r.first_pass = st.first_pass;
 	r.first_pass_title = st.first_pass_title;
-	r.first_pass_paired = a.ab;
+	r.first_pass_paired = st.first_pass && a.ab ? &st.ab.paired : NULL;
 	r.confirmed = st.first_pass ? st.merged.confirmed : NULL;
 	r.measure = st.cfg.measure.mode == PG_MEASURE_CALLGRIND ? "callgrind" : "time";
 	r.paired = st.first_pass ? &st.confirm.paired :

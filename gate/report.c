@@ -363,16 +363,15 @@ static int same_row(const pg_decide_row *a, const pg_decide_row *b)
 	       !strcmp(a->benchmark, b->benchmark) && !strcmp(a->unit, b->unit);
 }
 
-const pg_decide_row *pg_report_unpaired(const pg_report *r, size_t i, size_t *pi)
+/* The unpaired view in `ps` of `row`, row i of the table it is rendered
+ * in; its index in ps into *pi (when pi is not NULL). */
+static const pg_decide_row *paired_view(const pg_paired_set *ps, const pg_decide_row *row,
+					size_t i, size_t *pi)
 {
-	const pg_paired_set *ps = r->paired;
-	const pg_decide_row *row;
 	size_t k;
 
-	if (!ps || !r->decision || i >= r->decision->nrows ||
-	    (r->confirmed && !r->confirmed[i]))
+	if (!ps)
 		return NULL;
-	row = &r->decision->rows[i];
 	/* an A/B's own rows are in the same order: try the same index first */
 	for (k = 0; k <= ps->unpaired.nrows; k++) {
 		size_t at = k ? k - 1 : i;
@@ -384,6 +383,14 @@ const pg_decide_row *pg_report_unpaired(const pg_report *r, size_t i, size_t *pi
 		}
 	}
 	return NULL;
+}
+
+const pg_decide_row *pg_report_unpaired(const pg_report *r, size_t i, size_t *pi)
+{
+	if (!r->paired || !r->decision || i >= r->decision->nrows ||
+	    (r->confirmed && !r->confirmed[i]))
+		return NULL;
+	return paired_view(r->paired, &r->decision->rows[i], i, pi);
 }
 
 void pg_report_add_unpaired(pg_buf *out, const pg_report *r, size_t i)
@@ -704,15 +711,16 @@ static json_t *unpaired_json(const pg_decide_row *u)
 static json_t *row_json(const pg_report *r, size_t i, int final)
 {
 	const pg_decide_row *row = final ? &r->decision->rows[i] : &r->first_pass->rows[i];
-	const pg_paired_set *ps = r->paired;
+	const pg_paired_set *ps = final ? r->paired : r->first_pass_paired;
 	char reason[sizeof(row->reason)];
 	json_t *o = json_object();
 	const pg_decide_row *u = NULL;
 	size_t pi = 0;
 	int bad = 0;
 
-	if (final)
-		u = pg_report_unpaired(r, i, &pi);
+	/* the first pass's rows are an A/B's own (first_pass_paired), or
+	 * carry no paired figures */
+	u = final ? pg_report_unpaired(r, i, &pi) : paired_view(ps, row, i, &pi);
 
 	memcpy(reason, row->reason, sizeof(reason));
 	reason[sizeof(reason) - 1] = '\0';

@@ -86,7 +86,11 @@ typedef struct pg_report {
 	 * confirmation's: both appear in every report. NULL: one pass */
 	const pg_decision_set *first_pass;
 	const char *first_pass_title;
-	int first_pass_paired;               /* the first pass was an A/B */
+	/* when the first pass was an A/B (--ab --confirm): its paired
+	 * figures and unpaired view, rendered beside first_pass's rows as
+	 * `paired` is beside decision's (JSON "pairs", "unpaired"); NULL:
+	 * the first pass was not an A/B */
+	const pg_paired_set *first_pass_paired;
 	/* with first_pass: per row of `decision`, nonzero when the row is the
 	 * confirmation's (a suspect measured again: its first-pass row is the
 	 * one of the same benchmark and unit in first_pass), zero when it is

@@ -143,6 +143,11 @@ expect_json "$TMP/ab-confirm.json" '[(r["benchmark"], r["decision"], r["confirme
 	"[('Hash', 'regression', True, 10)]" "ab confirm"
 expect_json "$TMP/ab-confirm.json" '[r["decision"] for r in d["first_pass"]["rows"] if r["benchmark"] == "Hash" and r["unit"] == "ns/op"], d["summary"]["compared"]' \
 	"['regression'] 18" "ab confirm"
+# the first pass's rows are an A/B's: they keep its pairs and unpaired view
+expect_json "$TMP/ab-confirm.json" '[(r["pairs"]["n"], r["unpaired"]["decision"]) for r in d["first_pass"]["rows"] if r["benchmark"] == "Hash" and r["unit"] == "ns/op"]' \
+	"[(4, 'regression')]" "ab confirm: first pass"
+expect_json "$TMP/ab-confirm.json" 'sorted(set((type(r["pairs"]).__name__, type(r["unpaired"]["p_value"]).__name__) for r in d["first_pass"]["rows"] if r["unit"] == "ns/op"))' \
+	"[('dict', 'float')]" "ab confirm: first pass"
 expect_out '^decision:  paired t-test on log ratios \(unpaired: Welch.s t-test on log values beside it\), alpha'
 
 # --- nothing suspected: no confirmation A/B at all

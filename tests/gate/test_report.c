@@ -537,6 +537,65 @@ static void test_confirmation_rows(void **state)
 	assert_true(json_is_false(get(json_array_get(get(fp, "rows"), 0), "confirmed")));
 	assert_true(json_real_value(get(json_array_get(get(fp, "rows"), 0), "delta_percent")) ==
 		    16.2135);
+	/* a first pass against the stored baseline has no paired figures */
+	assert_true(json_is_null(get(json_array_get(get(fp, "rows"), 0), "pairs")));
+	assert_true(json_is_null(get(json_array_get(get(fp, "rows"), 0), "unpaired")));
+	json_decref(j);
+	fx_release(&f);
+}
+
+/* --ab --confirm: the first pass is an A/B, and its rows keep its pairs
+ * and unpaired view (matched by benchmark and unit, as a plain --ab
+ * report's rows are); the final table's rows are unchanged. */
+static void test_confirmation_ab_first_pass(void **state)
+{
+	fx f;
+	fx_confirm c;
+	pg_paired_set ps;
+	pg_decide_row unp[3];
+	pg_paired pairs[3];
+	int tested[3];
+	json_t *j, *fprows, *row;
+	size_t i;
+
+	(void)state;
+	fx_confirmation(&f, &c, PG_DECISION_REGRESSION);
+	memset(&ps, 0, sizeof(ps));
+	memset(pairs, 0, sizeof(pairs));
+	/* the A/B's rows in reverse: found by name, not by index */
+	for (i = 0; i < 3; i++) {
+		unp[i] = c.first.set.rows[2 - i];
+		unp[i].p_value = unp[i].p_adjusted = 0.01 * (double)(i + 1);
+		pairs[i].n = 4 + i;
+		pairs[i].correlation = 0.5;
+		tested[i] = i != 0; /* Sort/n=10000 not tested: no pairs */
+	}
+	ps.decision = c.first.set;
+	ps.rows = pairs;
+	ps.tested = tested;
+	ps.unpaired = c.first.set;
+	ps.unpaired.rows = unp;
+	f.report.first_pass_paired = &ps;
+	f.report.first_pass_title = "same-runner A/B against 1a2b3c4d5e6f built here: 3 "
+				    "benchmarks x 4 pairs";
+	j = report_json(&f.report);
+	fprows = get(get(j, "first_pass"), "rows");
+	assert_int_equal(json_array_size(fprows), 3);
+	row = json_array_get(fprows, 0); /* Hash/fnv1a-64K: unp[2] */
+	assert_int_equal(json_integer_value(get(get(row, "pairs"), "n")), 6);
+	assert_true(json_real_value(get(get(row, "unpaired"), "p_value")) == 0.03);
+	row = json_array_get(fprows, 1); /* Sort/n=100: unp[1] */
+	assert_int_equal(json_integer_value(get(get(row, "pairs"), "n")), 5);
+	assert_true(json_real_value(get(get(row, "unpaired"), "p_value")) == 0.02);
+	row = json_array_get(fprows, 2); /* Sort/n=10000: unp[0], untested */
+	assert_true(json_is_null(get(row, "pairs")));
+	assert_true(json_real_value(get(get(row, "unpaired"), "p_value")) == 0.01);
+	/* the final table: the confirmation's figures on its row only */
+	row = json_array_get(get(j, "rows"), 0);
+	assert_int_equal(json_integer_value(get(get(row, "pairs"), "n")), 10);
+	row = json_array_get(get(j, "rows"), 1);
+	assert_true(json_is_null(get(row, "pairs")));
+	assert_true(json_is_null(get(row, "unpaired")));
 	json_decref(j);
 	fx_release(&f);
 }
@@ -554,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_render_text),
 		cmocka_unit_test(test_sentence),
 		cmocka_unit_test(test_confirmation_rows),
+		cmocka_unit_test(test_confirmation_ab_first_pass),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
