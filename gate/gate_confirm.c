@@ -32,8 +32,7 @@ static const pg_decide_row *find_row(const pg_decision_set *d, const pg_decide_r
 	size_t i;
 
 	for (i = 0; d && i < d->nrows; i++)
-		if (!strcmp(d->rows[i].benchmark, like->benchmark) &&
-		    !strcmp(d->rows[i].unit, like->unit))
+		if (pg_decide_row_matches(&d->rows[i], like))
 			return &d->rows[i];
 	return NULL;
 }

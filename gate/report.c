@@ -357,12 +357,6 @@ void pg_report_add_settings(pg_buf *out, const pg_report *r)
 		    ", thresholds on the confidence bound" : ", thresholds on the estimate");
 }
 
-static int same_row(const pg_decide_row *a, const pg_decide_row *b)
-{
-	return a->benchmark && b->benchmark && a->unit && b->unit &&
-	       !strcmp(a->benchmark, b->benchmark) && !strcmp(a->unit, b->unit);
-}
-
 /* The unpaired view in `ps` of `row`, row i of the table it is rendered
  * in; its index in ps into *pi (when pi is not NULL). */
 static const pg_decide_row *paired_view(const pg_paired_set *ps, const pg_decide_row *row,
@@ -376,7 +370,7 @@ static const pg_decide_row *paired_view(const pg_paired_set *ps, const pg_decide
 	for (k = 0; k <= ps->unpaired.nrows; k++) {
 		size_t at = k ? k - 1 : i;
 
-		if (at < ps->unpaired.nrows && same_row(&ps->unpaired.rows[at], row)) {
+		if (at < ps->unpaired.nrows && pg_decide_row_matches(&ps->unpaired.rows[at], row)) {
 			if (pi)
 				*pi = at;
 			return &ps->unpaired.rows[at];
@@ -413,7 +407,7 @@ const pg_decide_row *pg_report_first_pass_row(const pg_report *r, size_t i)
 	    !r->confirmed[i])
 		return NULL;
 	for (k = 0; k < r->first_pass->nrows; k++)
-		if (same_row(&r->first_pass->rows[k], &r->decision->rows[i]))
+		if (pg_decide_row_matches(&r->first_pass->rows[k], &r->decision->rows[i]))
 			return &r->first_pass->rows[k];
 	return NULL;
 }

@@ -36,6 +36,12 @@ pg_direction pg_unit_direction(const char *unit)
 	return PG_LOWER_IS_BETTER;
 }
 
+int pg_decide_row_matches(const pg_decide_row *a, const pg_decide_row *b)
+{
+	return a->benchmark && b->benchmark && a->unit && b->unit &&
+	       !strcmp(a->benchmark, b->benchmark) && !strcmp(a->unit, b->unit);
+}
+
 const char *pg_decision_name(pg_decision d)
 {
 	switch (d) {

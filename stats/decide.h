@@ -246,6 +246,11 @@ int pg_decide(pg_decision_set *out, const pg_results *old, const pg_results *new
 
 void pg_decision_set_release(pg_decision_set *d); /* safe on NULL */
 
+/* Whether two rows (of two tables, e.g. a first pass and its
+ * confirmation) are of the same benchmark and unit: 1 or 0; 0 when a
+ * name is NULL. */
+int pg_decide_row_matches(const pg_decide_row *a, const pg_decide_row *b);
+
 /* Lower or higher is better for a unit: higher for rates (a unit ending
  * in "/s", e.g. MB/s, B/s, items/s, ops/s), lower otherwise. */
 pg_direction pg_unit_direction(const char *unit);

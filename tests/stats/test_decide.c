@@ -928,6 +928,37 @@ static void test_names(void **state)
 	assert_int_equal(c, PG_CORRECTION_NONE);
 }
 
+/* rows of two tables are the same row by benchmark and unit; a row
+ * without a name matches none, itself included */
+static void test_row_matches(void **state)
+{
+	pg_decide_row a, b;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.benchmark = "Hash";
+	a.unit = "ns/op";
+	a.decision = PG_DECISION_REGRESSION;
+	b.benchmark = "Hash";
+	b.unit = "ns/op";
+	b.decision = PG_DECISION_UNCHANGED;
+	assert_int_equal(pg_decide_row_matches(&a, &b), 1);
+	b.unit = "B/op";
+	assert_int_equal(pg_decide_row_matches(&a, &b), 0);
+	b.unit = "ns/op";
+	b.benchmark = "Hash/fnv1a";
+	assert_int_equal(pg_decide_row_matches(&a, &b), 0);
+	b.benchmark = NULL;
+	assert_int_equal(pg_decide_row_matches(&a, &b), 0);
+	assert_int_equal(pg_decide_row_matches(&b, &a), 0);
+	assert_int_equal(pg_decide_row_matches(&b, &b), 0);
+	b.benchmark = "Hash";
+	a.unit = NULL;
+	assert_int_equal(pg_decide_row_matches(&a, &b), 0);
+	assert_int_equal(pg_decide_row_matches(&b, &a), 0);
+}
+
 static void test_utest_cannot_reach_level(void **state)
 {
 	static const double a[] = { 10, 11, 12, 13 }, b[] = { 14, 15, 16, 17 };
@@ -1089,6 +1120,7 @@ int main(void)
 		cmocka_unit_test(test_rule_callback),
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_row_matches),
 		cmocka_unit_test(test_utest_cannot_reach_level),
 		cmocka_unit_test(test_no_common_rows),
 		cmocka_unit_test(test_adjust_invalid_pvalues),
