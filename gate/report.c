@@ -379,12 +379,19 @@ static const pg_decide_row *paired_view(const pg_paired_set *ps, const pg_decide
 	return NULL;
 }
 
+/* The paired set row i of r->decision was decided by: the
+ * confirmation's for a confirmed row, the first pass's (NULL when that
+ * was not an A/B) for a row the confirmation did not measure again. */
+static const pg_paired_set *row_paired_set(const pg_report *r, size_t i)
+{
+	return r->confirmed && !r->confirmed[i] ? r->first_pass_paired : r->paired;
+}
+
 const pg_decide_row *pg_report_unpaired(const pg_report *r, size_t i, size_t *pi)
 {
-	if (!r->paired || !r->decision || i >= r->decision->nrows ||
-	    (r->confirmed && !r->confirmed[i]))
+	if (!r->decision || i >= r->decision->nrows)
 		return NULL;
-	return paired_view(r->paired, &r->decision->rows[i], i, pi);
+	return paired_view(row_paired_set(r, i), &r->decision->rows[i], i, pi);
 }
 
 void pg_report_add_unpaired(pg_buf *out, const pg_report *r, size_t i)
@@ -705,15 +712,15 @@ static json_t *unpaired_json(const pg_decide_row *u)
 static json_t *row_json(const pg_report *r, size_t i, int final)
 {
 	const pg_decide_row *row = final ? &r->decision->rows[i] : &r->first_pass->rows[i];
-	const pg_paired_set *ps = final ? r->paired : r->first_pass_paired;
+	const pg_paired_set *ps = final ? row_paired_set(r, i) : r->first_pass_paired;
 	char reason[sizeof(row->reason)];
 	json_t *o = json_object();
 	const pg_decide_row *u = NULL;
 	size_t pi = 0;
 	int bad = 0;
 
-	/* the first pass's rows are an A/B's own (first_pass_paired), or
-	 * carry no paired figures */
+	/* a row carries the paired figures of the A/B that decided it: the
+	 * confirmation's, or the first pass's (first_pass_paired), if any */
 	u = final ? pg_report_unpaired(r, i, &pi) : paired_view(ps, row, i, &pi);
 
 	memcpy(reason, row->reason, sizeof(reason));

@@ -90,9 +90,11 @@ int pg_report_add_baseline(pg_buf *out, const pg_report *r, pg_escape_fn esc);
  * confirmation's "... for the suspects measured again". */
 void pg_report_add_settings(pg_buf *out, const pg_report *r);
 
-/* The unpaired view of row i of r->decision (r->paired's row of the same
- * benchmark and unit; with r->confirmed only for the confirmation's rows),
- * or NULL; `*pi` (may be NULL) its index in r->paired. */
+/* The unpaired view of row i of r->decision: the row of the same
+ * benchmark and unit in the paired set that decided it (r->paired; with
+ * r->confirmed, r->paired for the confirmation's rows and
+ * r->first_pass_paired for the others), or NULL; `*pi` (may be NULL) its
+ * index in that set. */
 const pg_decide_row *pg_report_unpaired(const pg_report *r, size_t i, size_t *pi);
 
 /* "; unpaired p=0.0031 (adjusted 0.019), regression" for a row with an

@@ -546,7 +546,8 @@ static void test_confirmation_rows(void **state)
 
 /* --ab --confirm: the first pass is an A/B, and its rows keep its pairs
  * and unpaired view (matched by benchmark and unit, as a plain --ab
- * report's rows are); the final table's rows are unchanged. */
+ * report's rows are), in first_pass and where the final table keeps a
+ * first-pass row. */
 static void test_confirmation_ab_first_pass(void **state)
 {
 	fx f;
@@ -590,12 +591,19 @@ static void test_confirmation_ab_first_pass(void **state)
 	row = json_array_get(fprows, 2); /* Sort/n=10000: unp[0], untested */
 	assert_true(json_is_null(get(row, "pairs")));
 	assert_true(json_real_value(get(get(row, "unpaired"), "p_value")) == 0.01);
-	/* the final table: the confirmation's figures on its row only */
+	/* the final table: each row the figures of the A/B that decided it,
+	 * the confirmation's on its row, the first pass's on the others */
 	row = json_array_get(get(j, "rows"), 0);
+	assert_true(json_is_true(get(row, "confirmed")));
 	assert_int_equal(json_integer_value(get(get(row, "pairs"), "n")), 10);
+	assert_true(json_real_value(get(get(row, "unpaired"), "p_value")) == 0.2);
 	row = json_array_get(get(j, "rows"), 1);
+	assert_true(json_is_false(get(row, "confirmed")));
+	assert_int_equal(json_integer_value(get(get(row, "pairs"), "n")), 5);
+	assert_true(json_real_value(get(get(row, "unpaired"), "p_value")) == 0.02);
+	row = json_array_get(get(j, "rows"), 2);
 	assert_true(json_is_null(get(row, "pairs")));
-	assert_true(json_is_null(get(row, "unpaired")));
+	assert_true(json_real_value(get(get(row, "unpaired"), "p_value")) == 0.01);
 	json_decref(j);
 	fx_release(&f);
 }
