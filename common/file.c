@@ -160,6 +160,17 @@ cleanup:
 	return err;
 }
 
+int pg_file_copy(const char *dst, const char *src)
+{
+	pg_buf data = PG_BUF_INIT;
+	int err;
+
+	if ((err = pg_file_read(&data, src)) == 0)
+		err = pg_file_write_atomic(dst, data.ptr, data.len);
+	pg_buf_release(&data);
+	return err;
+}
+
 int pg_mkdtemp(pg_buf *out, const char *prefix)
 {
 	const char *base = getenv("TMPDIR");

@@ -24,6 +24,14 @@ int pg_file_read(pg_buf *out, const char *path);
  * in place, never replaced. Returns 0 or PG_EINFRA. */
 int pg_file_write_atomic(const char *path, const void *data, size_t len);
 
+/* Copy the content of the file `src` (read as pg_file_read reads it) to
+ * `dst`, written as pg_file_write_atomic writes it: `dst`'s folder must
+ * exist; a reader of `dst` never sees half of it. Nothing is left for the
+ * caller to free. 0, PG_EINPUT (`src` missing, unreadable or too large for
+ * a pg_buf), PG_EINFRA (`dst` not written) or PG_ENOMEM, with the message
+ * naming the file. */
+int pg_file_copy(const char *dst, const char *src);
+
 /* The regular files below `dir` (at any depth), as paths relative to it,
  * sorted, appended to the NULL-terminated, malloc'd array *out (one
  * malloc'd string each; free with pg_free_strv). *n receives the count. A

@@ -702,7 +702,7 @@ cleanup:
 static void place_svgs(struct gate_state *st, const struct gate_args *a, int uploaded)
 {
 	const char *report = a->json ? a->json : a->markdown;
-	pg_buf dir = PG_BUF_INIT, path = PG_BUF_INIT, svg = PG_BUF_INIT;
+	pg_buf dir = PG_BUF_INIT, path = PG_BUF_INIT;
 	size_t i;
 
 	if (!uploaded && st->nsvg) {
@@ -720,13 +720,11 @@ static void place_svgs(struct gate_state *st, const struct gate_args *a, int upl
 		const char *name = st->svg_names[i] + strlen("profiles/");
 
 		pg_buf_reset(&path);
-		pg_buf_reset(&svg);
 		if (uploaded) {
 			pg_buf_addf(&path, "%s%s", st->artifacts.ptr, st->svg_names[i]);
 		} else {
 			pg_buf_addf(&path, "%sprofile-%s", dir.ptr, name);
-			if (pg_file_read(&svg, st->svg_files[i]) < 0 ||
-			    pg_file_write_atomic(path.ptr, svg.ptr, svg.len) < 0) {
+			if (pg_file_copy(path.ptr, st->svg_files[i]) < 0) {
 				pg_warn("the flame graph of %s was not written: %s", rp->benchmark,
 					pg_error_last());
 				rp->svg_url = NULL;
@@ -737,7 +735,6 @@ static void place_svgs(struct gate_state *st, const struct gate_args *a, int upl
 	}
 	pg_buf_release(&dir);
 	pg_buf_release(&path);
-	pg_buf_release(&svg);
 }
 
 /* --ab measures no candidate runs of its own with a profile: when the A/B

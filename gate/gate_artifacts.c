@@ -11,26 +11,30 @@
 #include "gate/gate_artifacts.h"
 #include "common/banned.h"
 
-/* Write `len` bytes as `name` (may hold '/') below `dir`, creating the
- * folders on the way. */
-static int put_file(const char *dir, const char *name, const void *data, size_t len)
+/* `name` (may hold '/') below `dir` in `path`, its folders created on
+ * the way. */
+static int make_path(pg_buf *path, const char *dir, const char *name)
 {
-	pg_buf path = PG_BUF_INIT;
 	char *slash;
 	int err;
 
-	if (pg_buf_addf(&path, "%s/%s", dir, name) < 0) {
-		err = PG_ENOMEM;
-		goto cleanup;
-	}
-	slash = strrchr(path.ptr, '/');
+	if (pg_buf_addf(path, "%s/%s", dir, name) < 0)
+		return PG_ENOMEM;
+	slash = strrchr(path->ptr, '/');
 	*slash = '\0';
-	err = pg_mkdir_p(path.ptr, 0755);
+	err = pg_mkdir_p(path->ptr, 0755);
 	*slash = '/';
-	if (err == 0)
-		err = pg_file_write_atomic(path.ptr, data, len);
+	return err;
+}
 
-cleanup:
+/* Write `len` bytes as `name` below `dir`. */
+static int put_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	pg_buf path = PG_BUF_INIT;
+	int err;
+
+	if ((err = make_path(&path, dir, name)) == 0)
+		err = pg_file_write_atomic(path.ptr, data, len);
 	pg_buf_release(&path);
 	return err;
 }
@@ -38,12 +42,12 @@ cleanup:
 /* Copy the file `src` as `name` below `dir`. */
 static int copy_file(const char *dir, const char *name, const char *src)
 {
-	pg_buf data = PG_BUF_INIT;
+	pg_buf path = PG_BUF_INIT;
 	int err;
 
-	if ((err = pg_file_read(&data, src)) == 0)
-		err = put_file(dir, name, data.ptr, data.len);
-	pg_buf_release(&data);
+	if ((err = make_path(&path, dir, name)) == 0)
+		err = pg_file_copy(path.ptr, src);
+	pg_buf_release(&path);
 	return err;
 }
 

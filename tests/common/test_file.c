@@ -164,6 +164,57 @@ static void test_file_write_atomic_full_device(void **state)
 			    "cannot write '/dev/full': No space left on device");
 }
 
+/* pg_file_copy: the bytes of `src` (NULs and all) replace `dst`; a missing
+ * source is PG_EINPUT naming it, an unwritable destination PG_EINFRA naming
+ * it, and neither leaves a file behind */
+static void test_file_copy(void **state)
+{
+	char dir[] = "/tmp/pg-test-XXXXXX";
+	static const char data[] = "line one\n\0binary\xff\n";
+	pg_buf src = PG_BUF_INIT, dst = PG_BUF_INIT, got = PG_BUF_INIT, want = PG_BUF_INIT;
+	struct stat st;
+
+	(void)state;
+	make_dir(dir);
+	pg_buf_addf(&src, "%s/src.bin", dir);
+	pg_buf_addf(&dst, "%s/dst.bin", dir);
+	assert_int_equal(pg_file_write_atomic(src.ptr, data, sizeof(data) - 1), 0);
+	assert_int_equal(pg_file_write_atomic(dst.ptr, "older and longer content\n", 25), 0);
+	assert_int_equal(pg_file_copy(dst.ptr, src.ptr), 0);
+	assert_int_equal(pg_file_read(&got, dst.ptr), 0);
+	assert_int_equal(got.len, sizeof(data) - 1);
+	assert_memory_equal(got.ptr, data, sizeof(data) - 1);
+	/* the source is left as it was */
+	pg_buf_reset(&got);
+	assert_int_equal(pg_file_read(&got, src.ptr), 0);
+	assert_memory_equal(got.ptr, data, sizeof(data) - 1);
+
+	/* a missing source: its name, and no destination */
+	pg_buf_reset(&src);
+	pg_buf_reset(&dst);
+	pg_buf_addf(&src, "%s/missing.bin", dir);
+	pg_buf_addf(&dst, "%s/new.bin", dir);
+	assert_int_equal(pg_file_copy(dst.ptr, src.ptr), PG_EINPUT);
+	pg_buf_addf(&want, "cannot open '%s': No such file or directory", src.ptr);
+	assert_string_equal(pg_error_last(), want.ptr);
+	assert_int_equal(stat(dst.ptr, &st), -1);
+
+	/* a destination in a missing folder: its name */
+	pg_buf_reset(&src);
+	pg_buf_reset(&dst);
+	pg_buf_addf(&src, "%s/src.bin", dir);
+	pg_buf_addf(&dst, "%s/no/such/dir/dst.bin", dir);
+	assert_int_equal(pg_file_copy(dst.ptr, src.ptr), PG_EINFRA);
+	assert_non_null(strstr(pg_error_last(), "/no/such/dir/dst.bin"));
+	assert_non_null(strstr(pg_error_last(), ": No such file or directory"));
+
+	rm_dir(dir);
+	pg_buf_release(&src);
+	pg_buf_release(&dst);
+	pg_buf_release(&got);
+	pg_buf_release(&want);
+}
+
 /* pg_mkdtemp: a new directory under $TMPDIR (/tmp when it is empty);
  * on failure the message names the path and `out` stays empty */
 static void test_mkdtemp_under_tmpdir(void **state)
@@ -217,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_file_write_atomic_follows_symlink),
 		cmocka_unit_test(test_file_write_atomic_keeps_special_files),
 		cmocka_unit_test(test_file_write_atomic_full_device),
+		cmocka_unit_test(test_file_copy),
 		cmocka_unit_test(test_mkdtemp_under_tmpdir),
 	};
 
