@@ -81,8 +81,9 @@ static const char gate_usage[] =
 	"    --require-upload       a failed upload of the artifacts is exit 3\n"
 	"    --no-upload            do not upload the run's artifacts\n"
 	"    --artifacts-dir DIR    also write the run's artifacts (results, reports,\n"
-	"                           profiles, flame graphs) into DIR, uploaded or not\n"
-	"                           (default: upload.artifacts_dir in perfgate.json)\n"
+	"                           profiles, flame graphs; a shard: its results)\n"
+	"                           into DIR, uploaded or not (default:\n"
+	"                           upload.artifacts_dir in perfgate.json)\n"
 	"    --run-id ID            the run's id in the store (default: from CI)\n"
 	"    --measure time|callgrind|auto  what to measure (default: \"measure\" in\n"
 	"                           perfgate.json, else time); callgrind: exact\n"
@@ -407,7 +408,8 @@ static int shard_set(pg_buf *out, struct gate_state *st, unsigned k, unsigned n)
 	return err;
 }
 
-/* --shard K/N: run this shard's benchmarks and upload its results. */
+/* --shard K/N: run this shard's benchmarks and upload its results (and
+ * write them into --artifacts-dir). */
 static int run_shard(struct gate_state *st, const struct gate_args *a)
 {
 	pg_store_list names;
@@ -471,10 +473,18 @@ static int run_shard(struct gate_state *st, const struct gate_args *a)
 	p.run_id = id.ptr;
 	err = pg_push_set(&where, st->store, &p);
 	if (err < 0)
-		goto fail;
-	printf("perfgate: shard %u of %u (%zu benchmark%s) uploaded to %s/%s\n", k, n, count,
-	       count == 1 ? "" : "s", pg_store_display_url(st->store), where.ptr);
-	status = pg_finish_stdout(PG_EXIT_OK);
+		status = pg_die_code(err);
+	else
+		printf("perfgate: shard %u of %u (%zu benchmark%s) uploaded to %s/%s\n", k, n,
+		       count, count == 1 ? "" : "s", pg_store_display_url(st->store), where.ptr);
+	/* the CI job's copy (--artifacts-dir), whatever happened to the upload */
+	if (pg_gate_artifacts_write_set(st->cfg.upload.artifacts_dir, &st->candidate,
+					st->tmpdir.ptr) < 0) {
+		pg_err("%s", pg_error_last());
+		if (status == PG_EXIT_OK)
+			status = PG_EXIT_INFRA;
+	}
+	status = pg_finish_stdout(status);
 	goto cleanup;
 
 fail:

@@ -16,6 +16,7 @@
 #include "gate/cmd.h"
 #include "gate/config.h"
 #include "gate/format_util.h"
+#include "gate/gate_artifacts.h"
 #include "gate/gate_job.h"
 #include "gate/resolve.h"
 #include "gate/store_cli.h"
@@ -43,16 +44,19 @@ static const char refresh_usage[] =
 	"                           else callgrind\n"
 	"    --allow-dirty          push even when the working tree has changes\n"
 	"    -o, --output FILE      also write the measured results to FILE\n"
+	"    --artifacts-dir DIR    also write what is pushed as the baseline\n"
+	"                           (results.txt, profiles/) into DIR, pushed or not\n"
+	"                           (default: upload.artifacts_dir in perfgate.json)\n"
 	"    --cacert FILE          trust this CA too (store over https)\n"
 	"    --allow-insecure-http  allow credentials over plain http://\n"
 	"    -v, --verbose          log store requests\n"
 	"    -q, --quiet            no progress on stderr\n"
 	"\n"
-	"exit status: 0 pushed, 2 usage or configuration error, 3 the suite or\n"
-	"the store failed\n";
+	"exit status: 0 pushed, 2 usage or configuration error, 3 the suite, the\n"
+	"store or the --artifacts-dir copy failed\n";
 
 enum { R_CONFIG = 400, R_STORE, R_PROJECT, R_BRANCH, R_WARMUP, R_CPUS, R_TIMEOUT,
-       R_QUICK, R_REQ_QUIET, R_DIRTY, R_CACERT, R_INSECURE, R_MEASURE };
+       R_QUICK, R_REQ_QUIET, R_DIRTY, R_CACERT, R_INSECURE, R_MEASURE, R_ARTIFACTS_DIR };
 
 /* The set's files: the results, then every profile as profiles/<path>
  * (NULL-terminated arrays of malloc'd strings). */
@@ -100,6 +104,7 @@ int cmd_baseline_refresh(int argc, char **argv)
 		{ "require-quiet", no_argument, NULL, R_REQ_QUIET },
 		{ "allow-dirty", no_argument, NULL, R_DIRTY },
 		{ "output", required_argument, NULL, 'o' },
+		{ "artifacts-dir", required_argument, NULL, R_ARTIFACTS_DIR },
 		{ "measure", required_argument, NULL, R_MEASURE },
 		{ "cacert", required_argument, NULL, R_CACERT },
 		{ "allow-insecure-http", no_argument, NULL, R_INSECURE },
@@ -115,7 +120,7 @@ int cmd_baseline_refresh(int argc, char **argv)
 	pg_results results;
 	pg_store *store = NULL;
 	pg_buf project = PG_BUF_INIT, tmp = PG_BUF_INIT, path = PG_BUF_INIT, where = PG_BUF_INIT;
-	const char *branch = NULL, *output = NULL;
+	const char *branch = NULL, *output = NULL, *artifacts_dir = NULL;
 	char **paths = NULL, **names = NULL, **prof_files = NULL;
 	size_t nprof = 0;
 	pg_buf profiles = PG_BUF_INIT, shown = PG_BUF_INIT;
@@ -144,6 +149,9 @@ int cmd_baseline_refresh(int argc, char **argv)
 			break;
 		case R_BRANCH: branch = optarg; break;
 		case 'o': output = optarg; break;
+		case R_ARTIFACTS_DIR:
+			err = pg_parse_nonempty(&artifacts_dir, "--artifacts-dir", optarg, "a folder");
+			break;
 		case 'n':
 			err = pg_parse_count(&count, "--count", optarg, 1);
 			jo.count = (long)count;
@@ -195,6 +203,8 @@ int cmd_baseline_refresh(int argc, char **argv)
 		goto cleanup;
 	}
 	if ((err = pg_job_config(&cfg, &jo)) < 0 ||
+	    (artifacts_dir &&
+	     (err = pg_config_set_string(&cfg.upload.artifacts_dir, artifacts_dir)) < 0) ||
 	    (err = pg_job_check_suite(&cfg)) < 0 ||
 	    (err = pg_job_resolve_measure(&cfg, jo.quiet, "baseline refresh")) < 0 ||
 	    (err = pg_resolve_repo(&repo, ".", &ro)) < 0 ||
@@ -253,14 +263,21 @@ int cmd_baseline_refresh(int argc, char **argv)
 	p.now = pg_now();
 	if ((err = pg_push_set(&where, store, &p)) < 0) {
 		status = pg_die_code(err);
-		goto cleanup;
+	} else {
+		printf("perfgate: baseline of %s pushed to %s/%s (results and %zu profile%s)\n",
+		       repo.head, pg_store_display_url(store), where.ptr, nprof,
+		       nprof == 1 ? "" : "s");
+		if (branch)
+			printf("perfgate: refs/%s now points to %s\n",
+			       pg_utf8_printable(&shown, branch), repo.head);
 	}
-	printf("perfgate: baseline of %s pushed to %s/%s (results and %zu profile%s)\n",
-	       repo.head, pg_store_display_url(store), where.ptr, nprof, nprof == 1 ? "" : "s");
-	if (branch)
-		printf("perfgate: refs/%s now points to %s\n",
-		       pg_utf8_printable(&shown, branch), repo.head);
-	status = pg_finish_stdout(PG_EXIT_OK);
+	/* the CI job's copy of the set (--artifacts-dir), pushed or not */
+	if (pg_gate_artifacts_write_set(cfg.upload.artifacts_dir, &results, tmp.ptr) < 0) {
+		pg_err("%s", pg_error_last());
+		if (status == PG_EXIT_OK)
+			status = PG_EXIT_INFRA;
+	}
+	status = pg_finish_stdout(status);
 
 cleanup:
 	if (tmp.len)

@@ -48,7 +48,9 @@
  *   upload.profiles         true | false                       true
  *   upload.artifacts_dir    string (a folder) or null          null (gate: also write
  *                                                              the run's artifacts
- *                                                              there, uploaded or not)
+ *                                                              there, uploaded or not;
+ *                                                              a shard, refresh: what
+ *                                                              they push)
  *   require_upload          true | false                       false
  *   quick.count             whole number 1..1000000            3
  *   quick.warmup            whole number 0..1000000            0
@@ -157,8 +159,9 @@ typedef struct pg_config_upload {
 	int results;
 	int reports;
 	int profiles;
-	char *artifacts_dir;          /* gate: a local copy of the artifacts
-				       * (gate/gate_artifacts.h), or NULL */
+	char *artifacts_dir;          /* gate, refresh: a local copy of the
+				       * artifacts (gate/gate_artifacts.h), or
+				       * NULL */
 } pg_config_upload;
 
 typedef struct pg_config_quick {

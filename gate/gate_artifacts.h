@@ -25,6 +25,10 @@
  * whether the store upload was skipped, failed or worked. DIR and its
  * subfolders are created; files of the same names are replaced, others
  * left alone. Nothing here prints.
+ *
+ * `perfgate gate --shard K/N` and `perfgate baseline refresh` take the
+ * same option and key for the set they push: results.txt and profiles/
+ * (pg_gate_artifacts_write_set).
  */
 
 /*
@@ -42,5 +46,16 @@ int pg_gate_artifacts_write(const pg_config_upload *up, const pg_report *report,
 			    const pg_results *candidate, const char *workdir,
 			    const char *const *svg_files, const char *const *svg_names,
 			    size_t nsvg);
+
+/*
+ * The copy of a set that is pushed whole, whatever upload.results and
+ * upload.profiles say (they choose what a gate run uploads): a shard's
+ * results (`perfgate gate --shard`), a refresh's baseline. Into `dir`
+ * (NULL: nothing, 0): `results` as results.txt (none when NULL or without
+ * series) and the files below workdir/profiles (`workdir` NULL, or no such
+ * folder: none) as profiles/<file>. Errors as pg_gate_artifacts_write's.
+ */
+int pg_gate_artifacts_write_set(const char *dir, const pg_results *results,
+				const char *workdir);
 
 #endif

@@ -56,6 +56,16 @@ expect_out "^perfgate: baseline of $C1 pushed to "
 cmp -s "$TMP/refresh.txt" "$REPO"/.perfgate/store/v1/repo/baselines/"$C1"/u*/results.txt &&
 	ok "refresh -o writes the results it pushes" || not_ok "refresh -o: $(ls -l "$TMP/refresh.txt" 2>&1)"
 expect_out "^perfgate: refs/main now points to $C1$"
+# --artifacts-dir: the CI job's copy of the baseline it pushed, the same
+# set (in a store of its own, so that main's baseline stays the one above)
+run pg baseline refresh -q -n 2 --store "$TMP/rfci-store" --artifacts-dir "$TMP/refresh-ci" -- "$SUITE"
+expect_rc 0 "baseline refresh --artifacts-dir"
+up=$(cd "$TMP"/rfci-store/v1/repo/baselines/"$C1"/u*/ && find . -type f ! -name manifest.json | sort)
+ci=$(cd "$TMP/refresh-ci" 2>/dev/null && find . -type f | sort)
+[ "$up" = ./results.txt ] && [ "$ci" = "$up" ] &&
+	cmp -s "$TMP/refresh-ci/results.txt" "$TMP"/rfci-store/v1/repo/baselines/"$C1"/u*/results.txt &&
+	ok "refresh --artifacts-dir holds what was pushed: $(echo $ci)" ||
+	not_ok "refresh: pushed $(echo $up); --artifacts-dir: $(echo $ci)"
 
 # --- a feature branch: unchanged passes, against the merge base
 git checkout -q -b feature
@@ -303,6 +313,10 @@ mkdir -p "$TMP/in-the-way" && printf 'x\n' >"$TMP/in-the-way/file"
 run pg gate -q -n 3 --no-upload --artifacts-dir "$TMP/in-the-way/file/ci" -- "$SUITE"
 expect_rc 3 "an --artifacts-dir that cannot be written turns a pass into exit 3"
 expect_err "^perfgate: .*$TMP/in-the-way/file"
+run pg baseline refresh -q -n 2 --store "$TMP/rf-store" --artifacts-dir "$TMP/in-the-way/file/ci" -- "$SUITE"
+expect_rc 3 "refresh: an --artifacts-dir that cannot be written is exit 3"
+expect_err "^perfgate: .*$TMP/in-the-way/file"
+expect_out "^perfgate: baseline of $(git rev-parse HEAD) pushed to "
 run pg gate -q -n 3 --store "$TMP/ro-store" --require-upload --json "$TMP/up.json" -- "$SUITE"
 expect_rc 3 "... unless --require-upload"
 expect_json "$TMP/up.json" 'd["verdict"]' error "require-upload"
@@ -382,14 +396,28 @@ expect_lines "$TMP/quick2-args.log" 4
 git checkout -q -b sharded
 commit six >/dev/null
 export GITHUB_RUN_ID=4242
-SEEDED_SHIFT=Encode=20 run pg gate -q -n 3 --shard 1/2 -- "$SUITE"
+SEEDED_SHIFT=Encode=20 run pg gate -q -n 3 --shard 1/2 --artifacts-dir "$TMP/shard1-ci" -- "$SUITE"
 expect_rc 0 "shard 1/2"
 expect_out "^perfgate: shard 1 of 2 \\([0-9]+ benchmarks?\\) uploaded to "
+# expect_shard_copy K DIR: DIR holds shard K of 2's results, as uploaded
+expect_shard_copy() {
+	set -- "$1" "$2" "$(ls "$REPO"/.perfgate/store/v1/repo/runs/*/4242-shard-"$1"-of-2/u*/results.txt 2>/dev/null)"
+	n=$(grep -c '^Benchmark' "$3" 2>/dev/null)
+	[ -s "$3" ] && [ "$n" -gt 0 ] && cmp -s "$2/results.txt" "$3" &&
+		[ "$(cd "$2" && find . -type f)" = ./results.txt ] &&
+		ok "shard $1's --artifacts-dir: its uploaded results.txt ($n lines)" ||
+		not_ok "shard $1's --artifacts-dir: $(cd "$2" 2>&1 && find . -type f); uploaded: '$3'"
+}
+expect_shard_copy 1 "$TMP/shard1-ci"
 run pg gate -q --collect 2
 expect_rc 3 "a missing shard"
 expect_err "^perfgate: missing shard 2 of 2 for run 4242 of commit "
-SEEDED_SHIFT=Encode=20 run pg gate -q -n 3 --shard 2/2 -- "$SUITE"
+printf '{"upload": {"results": false, "profiles": false, "artifacts_dir": "ci/shard"}}\n' >"$TMP/shard.json"
+SEEDED_SHIFT=Encode=20 run pg gate -q -n 3 --shard 2/2 --config "$TMP/shard.json" -- "$SUITE"
 expect_rc 0 "shard 2/2"
+# upload.artifacts_dir in perfgate.json; a shard's results always go up
+expect_shard_copy 2 "$REPO/ci/shard"
+rm -rf "$REPO/ci"
 run pg gate -q --collect 2 --json "$TMP/collect.json"
 expect_rc 1 "the collect job finds the regression of one shard"
 expect_json "$TMP/collect.json" 'len([r for r in d["rows"] if r["unit"] == "ns/op"])' 6 "collect: every benchmark"
@@ -406,10 +434,19 @@ unset GITHUB_RUN_ID
 EXAMPLE=$(dirname "$PERFGATE")/examples/example-suite
 REAL_BENCH='Hash|Sort/n=100$'
 git checkout -q main
-run pg baseline refresh -q -n 3 --measure callgrind --store "$TMP/real-store" -- "$EXAMPLE" \
-	-bench "$REAL_BENCH" -benchtime 2000x
+printf '{"upload": {"profiles": false, "artifacts_dir": "%s"}}\n' "$TMP/real-base-ci" >"$TMP/real-base.json"
+run pg baseline refresh -q -n 3 --measure callgrind --store "$TMP/real-store" --config "$TMP/real-base.json" \
+	-- "$EXAMPLE" -bench "$REAL_BENCH" -benchtime 2000x
 expect_rc 0 "baseline refresh with the example suite"
 expect_out "\\(results and 2 profiles\\)$"
+# upload.artifacts_dir: the copy of what was pushed, profiles included
+# (upload.profiles chooses a gate run's uploads, not a baseline's)
+up=$(cd "$TMP"/real-store/v1/repo/baselines/*/u*/ && find . -type f ! -name manifest.json | sort)
+ci=$(cd "$TMP/real-base-ci" 2>/dev/null && find . -type f | sort)
+[ -n "$up" ] && [ "$ci" = "$up" ] && [ -s "$TMP/real-base-ci/profiles/Hash-fnv1a-64K.pb.gz" ] &&
+	cmp -s "$TMP/real-base-ci/profiles/Hash-fnv1a-64K.pb.gz" "$TMP"/real-store/v1/repo/baselines/*/u*/profiles/Hash-fnv1a-64K.pb.gz &&
+	ok "refresh's upload.artifacts_dir holds what was pushed: $(echo $ci)" ||
+	not_ok "refresh: pushed $(echo $up); upload.artifacts_dir: $(echo $ci)"
 git checkout -q -b real
 commit seven >/dev/null
 PG_EXAMPLE_SLOWDOWN=200 run pg gate -q -n 3 --measure callgrind --store "$TMP/real-store" \
@@ -510,7 +547,7 @@ for opt in --json --markdown --junit --results --baseline-file --config --store 
 	expect_err "^perfgate: gate: $opt must be an? [a-zA-Z ]+, not ''\$"
 	not_run "gate $opt="
 done
-for opt in --config --store --project --cacert; do
+for opt in --config --store --project --cacert --artifacts-dir; do
 	rm -f "$TMP/early.state"
 	SEEDED_STATE="$TMP/early.state" run pg baseline refresh -q -n 3 "$opt=" -- "$SUITE"
 	expect_rc 2 "baseline refresh $opt="
