@@ -147,6 +147,11 @@ grep -q "$SECRET" "$TMP/gh/push-main/perf-baseline/log.txt" && not_ok "the token
 	ok "the token is not in the log"
 grep -q 'baseline of .* pushed' "$TMP/gh/push-main/perf-baseline/summary.md" &&
 	ok "the step summary has the refresh's end" || not_ok "step summary: $(cat "$TMP/gh/push-main/perf-baseline/summary.md")"
+# the job's artifact keeps what the refresh pushed (--artifacts-dir)
+expect_json "$TMP/gh/push-main.json" "[f for f in $(step perf-baseline 0 upload)['artifact']['files'] if f.startswith('artifacts/')]" \
+	"['artifacts/results.txt']" "the refresh's artifact has its --artifacts-dir"
+cmp -s "$TMP/gh/push-main/artifacts/perfgate-refresh/artifacts/results.txt" "$STORE"/v1/widgets/baselines/"$C1"/u*/results.txt &&
+	ok "... holding the results pushed as the baseline" || not_ok "the refresh's artifact results.txt is not the baseline's"
 gh_run nightly perf-baseline.yml --event schedule --ref main --sha "$C1" --run-id 101
 expect_rc 0 "GitHub perf-baseline on schedule"
 expect_json "$TMP/gh/nightly.json" "d['triggered']" True "the nightly cron triggers it"
@@ -227,6 +232,13 @@ expect_json "$TMP/gh/sharded/artifacts/perfgate-gate/report.json" "len([r for r 
 for k in 1 2 3 4; do
 	[ -d "$TMP/gh/sharded/artifacts/perfgate-gate-shard-$k-of-4" ] && ok "artifact of shard $k" || not_ok "no artifact of shard $k"
 done
+# bench_names FILE...: the benchmarks of results files, once each
+bench_names() { cat "$@" 2>/dev/null | sed -n 's/^Benchmark\([^ ]*\) .*/\1/p' | sort -u | tr '\n' ' '; }
+ALL_NAMES="Encode Hash Parse Sort/n=100 Sort/n=10000 Walk "
+# each shard's artifact keeps the results it uploaded: together, the suite
+got=$(bench_names "$TMP"/gh/sharded/artifacts/perfgate-gate-shard-*-of-4/artifacts/results.txt)
+[ "$got" = "$ALL_NAMES" ] && ok "the shards' artifacts hold their results: $got" ||
+	not_ok "the shards' artifacts hold the results of '$got', want '$ALL_NAMES'"
 
 # --- drift: a template calling a flag perfgate does not have fails the run
 cp -r "$GH" "$TMP/drifted-action"
@@ -369,6 +381,8 @@ expect_json "$R" "$(inst perf-baseline)['artifacts']['expire_in']" "30 days" "ba
 # the metrics the merge requests' widget compares with: the new baseline
 # against itself, in the gate's terms
 expect_json "$R" "sorted($(inst perf-baseline)['artifacts']['reports'])" "['metrics']" "perf-baseline's metrics report"
+expect_json "$R" "[f for f in $(inst perf-baseline)['artifacts']['paths']['perfgate-reports/'] if f.startswith('perfgate-reports/artifacts/')]" \
+	"['perfgate-reports/artifacts/results.txt']" "perf-baseline's artifacts hold its --artifacts-dir"
 BM=$TMP/gl/push-main/perf-baseline/widgets/perfgate-reports/metrics.txt
 m=$(metrics "$BM" 2>&1)
 case " $m " in
@@ -453,6 +467,11 @@ expect_json "$R" "[i['status'] for i in d['jobs']['perf-gate']['instances']]" \
 	"['success', 'success', 'success', 'success']" "parallel: 4"
 expect_json "$R" "$(inst perf-gate-collect)['status'], $(inst perf-gate-collect)['exit_code']" "failed 1" "collect"
 expect_json "$R" "$(inst perf-gate-collect)['downloaded']" "[]" "the collect job downloads none of the shards' artifacts"
+expect_json "$R" "sorted(set(f for i in d['jobs']['perf-gate']['instances'] for f in i['artifacts']['paths']['perfgate-reports/'] if f.startswith('perfgate-reports/artifacts/')))" \
+	"['perfgate-reports/artifacts/results.txt']" "the shards' artifacts hold their --artifacts-dir"
+got=$(bench_names "$TMP"/gl/sharded/perf-gate-[1-4]/widgets/perfgate-reports/artifacts/results.txt)
+[ "$got" = "$ALL_NAMES" ] && ok "the shards' artifacts hold their results: $got" ||
+	not_ok "the shards' artifacts hold the results of '$got', want '$ALL_NAMES'"
 P=$TMP/gl/sharded/perf-gate-collect/widgets/perfgate-reports
 expect_json "$P/report.json" "[r['benchmark'] for r in d['rows'] if r['decision'] == 'regression']" "['Encode']" \
 	"collect decides for the whole suite"
