@@ -20,6 +20,9 @@ Environment:
   SEEDED_NOISE   relative noise (default 0.01: 1%, far below the 5%
                  threshold, so decisions do not depend on luck)
   SEEDED_BENCHES how many benchmarks (default 6)
+  SEEDED_RUN_CONFIG  a configuration key: print "<key>: <invocation number>"
+                 (the count SEEDED_STATE keeps, else 1) before the results,
+                 a configuration line that changes from run to run
 """
 import os
 import random
@@ -81,6 +84,9 @@ def main():
             f.write("%s %s\n" % (marker, ",".join(ran)))
     print("goos: linux")
     print("pkg: seeded")
+    run_config = os.environ.get("SEEDED_RUN_CONFIG")
+    if run_config:
+        print("%s: %d" % (run_config, n))
     for i, name in enumerate(names):
         if bench and not bench.search("Benchmark" + name.split("/")[0]):
             continue
