@@ -145,6 +145,12 @@ struct gate_state {
 	pg_buf upload_id;
 	pg_buf artifacts;
 	pg_results candidate;
+	/* the candidate's results file, uploaded as its run's results.txt and
+	 * copied into the artifacts folder: the text of the runs measured here
+	 * (what `perfgate run -o` writes, configuration that changed between
+	 * runs kept per run; batches and shards one after the other), else,
+	 * once needed, `candidate` formatted (candidate_text()) */
+	pg_buf candidate_text;
 	pg_results baseline;
 	pg_resolve_result repo;
 	int have_repo;
@@ -199,6 +205,7 @@ static void state_init(struct gate_state *st)
 	pg_buf_init(&st->baseline_commit, 0);
 	pg_buf_init(&st->baseline_source, 0);
 	pg_results_init(&st->candidate);
+	pg_buf_init(&st->candidate_text, 0);
 	pg_results_init(&st->baseline);
 	pg_resolve_result_init(&st->repo);
 	pg_manifest_init(&st->manifest);
@@ -222,6 +229,7 @@ static void state_release(struct gate_state *st)
 	pg_buf_release(&st->baseline_commit);
 	pg_buf_release(&st->baseline_source);
 	pg_results_release(&st->candidate);
+	pg_buf_release(&st->candidate_text);
 	pg_results_release(&st->baseline);
 	pg_resolve_result_release(&st->repo);
 	pg_manifest_release(&st->manifest);
@@ -258,6 +266,33 @@ static int read_results(pg_results *out, const char *path)
 		err = pg_results_parse(out, path, data.ptr, data.len);
 	pg_buf_release(&data);
 	return err;
+}
+
+/* Add the results text `data` (`len` bytes, the Go benchmark format as
+ * perfgate writes it) to the candidate: parsed into st->candidate, and the
+ * text itself appended to st->candidate_text (parsing the whole text again
+ * gives st->candidate: a configuration line applies to the results after
+ * it). `name` prefixes parse errors. */
+static int add_candidate_text(struct gate_state *st, const char *name, const char *data,
+			      size_t len)
+{
+	int err;
+
+	if ((err = pg_results_parse(&st->candidate, name, data, len)) < 0 ||
+	    (err = pg_buf_add(&st->candidate_text, data, len)) < 0)
+		return err;
+	if (len && data[len - 1] != '\n')
+		err = pg_buf_addch(&st->candidate_text, '\n');
+	return err;
+}
+
+/* st->candidate_text, formatted from st->candidate when the candidate was
+ * not measured here (--results, an A/B) and its text is still empty. */
+static int candidate_text(struct gate_state *st)
+{
+	if (st->candidate_text.len || !st->candidate.nseries)
+		return 0;
+	return pg_results_format_benchfmt(&st->candidate_text, &st->candidate);
 }
 
 /* A warning when results that perfgate run cut short (a failed run) are
@@ -453,7 +488,8 @@ static int run_shard(struct gate_state *st, const struct gate_args *a)
 			count, names.n);
 	if (count) {
 		extra[1] = regex.ptr;
-		status = pg_job_run_suite(&st->candidate, &st->cfg, &a->job, extra, path.ptr, NULL);
+		status = pg_job_run_suite(&st->candidate, &st->candidate_text, &st->cfg, &a->job,
+					  extra, path.ptr, NULL);
 		if (status != PG_EXIT_OK)
 			goto cleanup;
 		st->candidate_host = host_of(&st->candidate);
@@ -478,7 +514,7 @@ static int run_shard(struct gate_state *st, const struct gate_args *a)
 		printf("perfgate: shard %u of %u (%zu benchmark%s) uploaded to %s/%s\n", k, n,
 		       count, count == 1 ? "" : "s", pg_store_display_url(st->store), where.ptr);
 	/* the CI job's copy (--artifacts-dir), whatever happened to the upload */
-	if (pg_gate_artifacts_write_set(st->cfg.upload.artifacts_dir, &st->candidate,
+	if (pg_gate_artifacts_write_set(st->cfg.upload.artifacts_dir, &st->candidate_text,
 					st->tmpdir.ptr) < 0) {
 		pg_err("%s", pg_error_last());
 		if (status == PG_EXIT_OK)
@@ -506,6 +542,7 @@ cleanup:
 static int collect_shards(struct gate_state *st, long n)
 {
 	pg_buf set = PG_BUF_INIT, dir = PG_BUF_INIT, path = PG_BUF_INIT, missing = PG_BUF_INIT;
+	pg_buf data = PG_BUF_INIT;
 	pg_manifest m;
 	long k;
 	size_t f;
@@ -534,8 +571,10 @@ static int collect_shards(struct gate_state *st, long n)
 			has_results |= !strcmp(m.files[f].name, "results.txt");
 		if (has_results) {
 			pg_buf_reset(&path);
+			pg_buf_reset(&data);
 			pg_buf_addf(&path, "%s/results.txt", dir.ptr);
-			if ((err = read_results(&st->candidate, path.ptr)) < 0)
+			if ((err = pg_file_read(&data, path.ptr)) < 0 ||
+			    (err = add_candidate_text(st, path.ptr, data.ptr, data.len)) < 0)
 				goto cleanup;
 			if (!st->candidate_host)
 				st->candidate_host = json_incref(m.host);
@@ -555,6 +594,7 @@ cleanup:
 	pg_buf_release(&dir);
 	pg_buf_release(&path);
 	pg_buf_release(&missing);
+	pg_buf_release(&data);
 	return err;
 }
 
@@ -800,7 +840,7 @@ static void profile_candidate(struct gate_state *st, const struct gate_args *a)
 	if (!a->job.quiet)
 		fprintf(stderr, "perfgate gate: profiling the candidate's regressed benchmarks "
 			"(-bench '%s'), for the profile diff\n", regex.ptr);
-	status = pg_job_run_suite(&discard, &one, &a->job, extra, NULL, dir.ptr);
+	status = pg_job_run_suite(&discard, NULL, &one, &a->job, extra, NULL, dir.ptr);
 	if (status != PG_EXIT_OK)
 		pg_strv_pushf(&st->warnings, &st->nwarnings, "no profile of the candidate: its "
 			 "profiled run failed (the verdict stands)");
@@ -911,7 +951,7 @@ static int upload_artifacts(struct gate_state *st, pg_buf *where)
 {
 	static const char *const reports[] = { "report.json", "report.md", "report.xml" };
 	const pg_config_upload *u = &st->cfg.upload;
-	pg_buf results = PG_BUF_INIT, dir = PG_BUF_INIT;
+	pg_buf dir = PG_BUF_INIT;
 	char **paths = NULL, **names = NULL, **prof = NULL;
 	size_t n = 0, nprof = 0, i, cap;
 	json_t *host = NULL;
@@ -939,9 +979,10 @@ static int upload_artifacts(struct gate_state *st, pg_buf *where)
 		pg_buf path = PG_BUF_INIT;
 
 		pg_buf_addf(&path, "%s/candidate.txt", st->tmpdir.ptr);
-		err = pg_results_format_benchfmt(&results, &st->candidate);
+		err = candidate_text(st);
 		if (!err)
-			err = pg_file_write_atomic(path.ptr, results.ptr, results.len);
+			err = pg_file_write_atomic(path.ptr, st->candidate_text.ptr,
+						   st->candidate_text.len);
 		pg_buf_release(&path);
 		if (err < 0)
 			goto cleanup;
@@ -997,7 +1038,6 @@ cleanup:
 	pg_free_strv(paths);
 	pg_free_strv(names);
 	pg_free_strv(prof);
-	pg_buf_release(&results);
 	pg_buf_release(&dir);
 	return err;
 }
@@ -1267,17 +1307,13 @@ static int run_sequential(struct gate_state *st, const struct gate_args *a, int 
 		batch_cfg.count = want > done ? want - done : 1;
 		batch_cfg.warmup = done ? 0 : st->cfg.warmup;
 		pg_results_init(&batch);
-		*status = pg_job_run_suite(&batch, &batch_cfg, &a->job, NULL, NULL,
-					   done ? NULL : profiles.ptr);
-		if (*status != PG_EXIT_OK) {
-			pg_results_release(&batch);
-			goto cleanup;
-		}
 		pg_buf_reset(&text);
-		err = pg_results_format_benchfmt(&text, &batch);
+		*status = pg_job_run_suite(&batch, &text, &batch_cfg, &a->job, NULL, NULL,
+					   done ? NULL : profiles.ptr);
 		pg_results_release(&batch);
-		if (err < 0 || (err = pg_results_parse(&st->candidate, "candidate", text.ptr,
-						       text.len)) < 0)
+		if (*status != PG_EXIT_OK)
+			goto cleanup;
+		if ((err = add_candidate_text(st, "candidate", text.ptr, text.len)) < 0)
 			goto cleanup;
 		done += batch_cfg.count;
 		if ((err = pg_sequential_step(&v, &seq, &st->baseline, &st->candidate)) < 0)
@@ -1428,8 +1464,8 @@ int cmd_gate(int argc, char **argv)
 			goto error_report;
 		}
 		pg_buf_addf(&profiles, "%s/profiles", st.tmpdir.ptr);
-		status = pg_job_run_suite(&st.candidate, &st.cfg, &a.job, NULL, NULL,
-					  profiles.ptr);
+		status = pg_job_run_suite(&st.candidate, &st.candidate_text, &st.cfg, &a.job,
+					  NULL, NULL, profiles.ptr);
 		pg_buf_release(&profiles);
 		if (status != PG_EXIT_OK)
 			goto error_report;
@@ -1497,8 +1533,8 @@ int cmd_gate(int argc, char **argv)
 		if (have_baseline)
 			err = run_sequential(&st, &a, &run_status);
 		else
-			run_status = pg_job_run_suite(&st.candidate, &st.cfg, &a.job, NULL, NULL,
-						      NULL);
+			run_status = pg_job_run_suite(&st.candidate, &st.candidate_text,
+						      &st.cfg, &a.job, NULL, NULL, NULL);
 		if (run_status != PG_EXIT_OK) {
 			status = run_status;
 			goto error_report;
@@ -1681,7 +1717,8 @@ report:
 		rendered_release(&fin);
 	}
 	/* the artifacts for the CI job, whatever happened to the upload */
-	if (pg_gate_artifacts_write(&st.cfg.upload, &r, &st.candidate,
+	if (candidate_text(&st) < 0 ||
+	    pg_gate_artifacts_write(&st.cfg.upload, &r, &st.candidate_text,
 				    st.tmpdir.len ? st.tmpdir.ptr : NULL,
 				    (const char *const *)st.svg_files,
 				    (const char *const *)st.svg_names, st.nsvg) < 0) {

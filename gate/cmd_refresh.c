@@ -123,7 +123,7 @@ int cmd_baseline_refresh(int argc, char **argv)
 	const char *branch = NULL, *output = NULL, *artifacts_dir = NULL;
 	char **paths = NULL, **names = NULL, **prof_files = NULL;
 	size_t nprof = 0;
-	pg_buf profiles = PG_BUF_INIT, shown = PG_BUF_INIT;
+	pg_buf profiles = PG_BUF_INIT, shown = PG_BUF_INIT, text = PG_BUF_INIT;
 	int c, err = 0, status = PG_EXIT_OK, allow_dirty = 0;
 	size_t count;
 	pg_push p;
@@ -232,21 +232,17 @@ int cmd_baseline_refresh(int argc, char **argv)
 		goto cleanup;
 	}
 	pg_buf_addf(&profiles, "%s/profiles", tmp.ptr);
-	status = pg_job_run_suite(&results, &cfg, &jo, NULL, output, profiles.ptr);
+	/* the text `perfgate run -o` writes, not `results` formatted again:
+	 * configuration that changed between runs stays per run */
+	status = pg_job_run_suite(&results, &text, &cfg, &jo, NULL, output, profiles.ptr);
 	if (status != PG_EXIT_OK)
 		goto cleanup;
 	pg_buf_addf(&path, "%s/results.txt", tmp.ptr);
-	{
-		pg_buf text = PG_BUF_INIT;
-
-		err = pg_results_format_benchfmt(&text, &results);
-		if (!err && !pg_buf_failed(&path))
-			err = pg_file_write_atomic(path.ptr, text.ptr, text.len);
-		pg_buf_release(&text);
-		if (err < 0) {
-			status = pg_die_code(err);
-			goto cleanup;
-		}
+	err = pg_buf_failed(&path) ? PG_ENOMEM :
+				     pg_file_write_atomic(path.ptr, text.ptr, text.len);
+	if (err < 0) {
+		status = pg_die_code(err);
+		goto cleanup;
 	}
 	if ((err = pg_list_files(&prof_files, &nprof, profiles.ptr)) < 0 ||
 	    (err = set_files(&paths, &names, path.ptr, profiles.ptr, prof_files, nprof)) < 0) {
@@ -272,7 +268,7 @@ int cmd_baseline_refresh(int argc, char **argv)
 			       pg_utf8_printable(&shown, branch), repo.head);
 	}
 	/* the CI job's copy of the set (--artifacts-dir), pushed or not */
-	if (pg_gate_artifacts_write_set(cfg.upload.artifacts_dir, &results, tmp.ptr) < 0) {
+	if (pg_gate_artifacts_write_set(cfg.upload.artifacts_dir, &text, tmp.ptr) < 0) {
 		pg_err("%s", pg_error_last());
 		if (status == PG_EXIT_OK)
 			status = PG_EXIT_INFRA;
@@ -293,6 +289,7 @@ cleanup:
 	pg_buf_release(&project);
 	pg_buf_release(&tmp);
 	pg_buf_release(&path);
+	pg_buf_release(&text);
 	pg_buf_release(&where);
 	pg_buf_release(&shown);
 	return status;

@@ -228,7 +228,7 @@ int cmd_run(int argc, char **argv)
 		if (!cfg.quiet)
 			pg_measure_announce("run", mode, why.ptr);
 	}
-	status = pg_run_suite_command(&cfg, NULL);
+	status = pg_run_suite_command(&cfg, NULL, NULL);
 	free(keep);
 	pg_buf_release(&why);
 	return status;

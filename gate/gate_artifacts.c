@@ -115,13 +115,12 @@ cleanup:
 	return err;
 }
 
-/* The copy into `dir` (NULL: nothing), of what `results`, `reports` and
- * `profiles` choose. */
-static int write_copy(const char *dir, int results, int reports, int profiles,
-		      const pg_report *report, const pg_results *candidate, const char *workdir,
+/* The copy into `dir` (NULL: nothing), of what `with_results`,
+ * `reports` and `profiles` choose. */
+static int write_copy(const char *dir, int with_results, int reports, int profiles,
+		      const pg_report *report, const pg_buf *results, const char *workdir,
 		      const char *const *svg_files, const char *const *svg_names, size_t nsvg)
 {
-	pg_buf text = PG_BUF_INIT;
 	int err = 0;
 
 	if (!dir)
@@ -130,9 +129,8 @@ static int write_copy(const char *dir, int results, int reports, int profiles,
 		return pg_error_set(PG_EINPUT, "the artifacts folder is an empty name");
 	if ((err = pg_mkdir_p(dir, 0755)) < 0)
 		goto cleanup;
-	if (results && candidate && candidate->nseries &&
-	    ((err = pg_results_format_benchfmt(&text, candidate)) < 0 ||
-	     (err = put_file(dir, "results.txt", text.ptr, text.len)) < 0))
+	if (with_results && results && results->len &&
+	    (err = put_file(dir, "results.txt", results->ptr, results->len)) < 0)
 		goto cleanup;
 	if (reports && report && (err = put_reports(dir, report)) < 0)
 		goto cleanup;
@@ -140,20 +138,19 @@ static int write_copy(const char *dir, int results, int reports, int profiles,
 		err = put_profiles(dir, workdir, svg_files, svg_names, nsvg);
 
 cleanup:
-	pg_buf_release(&text);
 	return err;
 }
 
 int pg_gate_artifacts_write(const pg_config_upload *up, const pg_report *report,
-			    const pg_results *candidate, const char *workdir,
+			    const pg_buf *results, const char *workdir,
 			    const char *const *svg_files, const char *const *svg_names,
 			    size_t nsvg)
 {
 	return write_copy(up->artifacts_dir, up->results, up->reports, up->profiles, report,
-			  candidate, workdir, svg_files, svg_names, nsvg);
+			  results, workdir, svg_files, svg_names, nsvg);
 }
 
-int pg_gate_artifacts_write_set(const char *dir, const pg_results *results,
+int pg_gate_artifacts_write_set(const char *dir, const pg_buf *results,
 				const char *workdir)
 {
 	return write_copy(dir, 1, 0, 1, NULL, results, workdir, NULL, NULL, 0);

@@ -3,9 +3,9 @@
 
 #include <stddef.h>
 
+#include "common/buf.h"
 #include "gate/config.h"
 #include "gate/report.h"
-#include "stats/results.h"
 
 /*
  * `perfgate gate --artifacts-dir DIR` (upload.artifacts_dir in
@@ -34,7 +34,8 @@
 /*
  * Write the copy into up->artifacts_dir; nothing (0) when it is NULL.
  * `report` is rendered as JSON, Markdown and JUnit XML (what --json,
- * --markdown and --junit write); `candidate` (NULL or without series: no
+ * --markdown and --junit write); `results` the candidate's results file,
+ * written as it is (the text the gate uploads; NULL or empty: no
  * results.txt); `workdir` the gate's temporary directory, whose profiles/
  * folder holds the candidate's profiles (NULL: none); `svg_files[i]` the
  * local flame graphs, `svg_names[i]` their names in the run
@@ -43,7 +44,7 @@
  * written before a failure stay.
  */
 int pg_gate_artifacts_write(const pg_config_upload *up, const pg_report *report,
-			    const pg_results *candidate, const char *workdir,
+			    const pg_buf *results, const char *workdir,
 			    const char *const *svg_files, const char *const *svg_names,
 			    size_t nsvg);
 
@@ -51,11 +52,12 @@ int pg_gate_artifacts_write(const pg_config_upload *up, const pg_report *report,
  * The copy of a set that is pushed whole, whatever upload.results and
  * upload.profiles say (they choose what a gate run uploads): a shard's
  * results (`perfgate gate --shard`), a refresh's baseline. Into `dir`
- * (NULL: nothing, 0): `results` as results.txt (none when NULL or without
- * series) and the files below workdir/profiles (`workdir` NULL, or no such
- * folder: none) as profiles/<file>. Errors as pg_gate_artifacts_write's.
+ * (NULL: nothing, 0): `results`, the results text pushed, as results.txt
+ * (none when NULL or empty) and the files below workdir/profiles
+ * (`workdir` NULL, or no such folder: none) as profiles/<file>. Errors as
+ * pg_gate_artifacts_write's.
  */
-int pg_gate_artifacts_write_set(const char *dir, const pg_results *results,
+int pg_gate_artifacts_write_set(const char *dir, const pg_buf *results,
 				const char *workdir);
 
 #endif

@@ -115,7 +115,7 @@ int pg_job_check_suite(const pg_gate_config *cfg)
 			    "perfgate.json");
 }
 
-int pg_job_run_suite(pg_results *results, const pg_gate_config *cfg,
+int pg_job_run_suite(pg_results *results, pg_buf *text, const pg_gate_config *cfg,
 		     const pg_job_opts *o, char *const *extra_args,
 		     const char *output, const char *profile_dir)
 {
@@ -166,7 +166,7 @@ int pg_job_run_suite(pg_results *results, const pg_gate_config *cfg,
 		if (pg_git_toplevel(&top, ".") == 0 && pg_buf_addch(&top, '/') == 0)
 			rc.profile_trim = top.ptr;
 	}
-	status = pg_run_suite_command(&rc, results);
+	status = pg_run_suite_command(&rc, results, text);
 	free(argv);
 	pg_buf_release(&top);
 	return status;

@@ -65,11 +65,14 @@ int pg_job_check_suite(const pg_gate_config *cfg);
  * `profile_dir`, the profiled runs of cfg->profile write their profiles
  * there (a failed profiled run is only a warning);
  * progress and host warnings on stderr unless quiet. `results` receives
- * the merged results with the host fingerprint; `output`, when not NULL,
- * is written too. Returns an exit status (PG_EXIT_*), having printed any
- * error; PG_EXIT_USAGE when no suite is configured (pg_job_check_suite's
+ * the merged results with the host fingerprint; `text`, when not NULL,
+ * has the results file's text appended (what `perfgate run -o` writes:
+ * configuration that changes between runs kept per run; upload this, not
+ * `results` formatted again); `output`, when not NULL, is written too.
+ * Returns an exit status (PG_EXIT_*), having printed any error;
+ * PG_EXIT_USAGE when no suite is configured (pg_job_check_suite's
  * message). */
-int pg_job_run_suite(pg_results *results, const pg_gate_config *cfg,
+int pg_job_run_suite(pg_results *results, pg_buf *text, const pg_gate_config *cfg,
 		     const pg_job_opts *o, char *const *extra_args,
 		     const char *output, const char *profile_dir);
 

@@ -319,7 +319,7 @@ int pg_run_choose_cpus(pg_cpuset *out, int *pin, const char *cpus, const char **
 	return pg_cpus_default(out, why);
 }
 
-int pg_run_suite_command(const pg_run_config *cfg, pg_results *results)
+int pg_run_suite_command(const pg_run_config *cfg, pg_results *results, pg_buf *text_out)
 {
 	pg_suite_opts opts;
 	pg_suite_result res;
@@ -445,7 +445,7 @@ int pg_run_suite_command(const pg_run_config *cfg, pg_results *results)
 		status = pg_die_code(err);
 		goto cleanup;
 	}
-	if ((cfg->output || !results) &&
+	if ((cfg->output || !results || text_out) &&
 	    (err = pg_results_format_benchfmt_runs(&text, &res.merged, res.runs,
 						   res.ncompleted)) < 0) {
 		status = pg_die_code(err);
@@ -464,6 +464,11 @@ int pg_run_suite_command(const pg_run_config *cfg, pg_results *results)
 		status = pg_finish_stdout(status);
 	}
 	if (cfg->json && (err = write_json(cfg->json, &res, cfg)) < 0) {
+		status = pg_die_code(err);
+		goto cleanup;
+	}
+	if (text_out && status == PG_EXIT_OK &&
+	    (err = pg_buf_add(text_out, text.ptr, text.len)) < 0) {
 		status = pg_die_code(err);
 		goto cleanup;
 	}

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "common/buf.h"
 #include "stats/results.h"
 
 /*
@@ -82,8 +83,12 @@ int pg_run_choose_cpus(struct pg_cpuset *out, int *pin, const char *cpus,
  * printed any error. When `results` is non-NULL, it receives the merged
  * results with the host fingerprint (the caller releases them) and nothing
  * is written to stdout; the results file is still written when
- * cfg->output is set.
+ * cfg->output is set. When `text` is non-NULL and the status is
+ * PG_EXIT_OK, the results file's text is appended to it (what
+ * cfg->output gets: pg_results_format_benchfmt_runs, so configuration
+ * that changes between runs is kept per run, where the merged `results`
+ * keep only its last value); the caller releases it.
  */
-int pg_run_suite_command(const pg_run_config *cfg, pg_results *results);
+int pg_run_suite_command(const pg_run_config *cfg, pg_results *results, pg_buf *text);
 
 #endif

@@ -8,6 +8,10 @@
 # expect_rc N what     check $rc
 # expect_out PATTERN   grep -E PATTERN in $TMP/out
 # expect_err PATTERN   grep -E PATTERN in $TMP/err
+# expect_run_seeds FILE N what
+#                      FILE's benchmarks have N samples each, under their own
+#                      run's "seed:" line (a suite run with
+#                      SEEDED_RUN_CONFIG=seed)
 # race_pushes WHAT STORE COMMIT N
 #                      N times: two `baseline push` of COMMIT (project demo)
 #                      at once, of go-old.txt and go-new.txt; both must
@@ -100,6 +104,29 @@ race_pushes() {
 expect_lines() {
 	n=$(wc -l <"$1")
 	if [ "$n" -eq "$2" ]; then ok "$1 has $2 lines"; else not_ok "$1 has $n lines, expected $2"; fi
+}
+
+# expect_run_seeds FILE N what: FILE (a results file) read as the Go
+# benchmark format says (a configuration line applies to the results after
+# it) gives every benchmark N samples, each under its own run's "seed:"
+# line (SEEDED_RUN_CONFIG=seed), not one seed for all: the configuration
+# that changed between runs is kept
+expect_run_seeds() {
+	if got=$("$PYTHON" - "$1" "$2" 2>&1 <<'PY'
+import sys
+cfg, seeds = {}, {}
+for line in open(sys.argv[1]):
+    f = line.split()
+    if line.startswith("Benchmark"):
+        seeds.setdefault(f[0], []).append(cfg.get("seed"))
+    elif f and f[0].endswith(":") and f[0][0].islower():
+        cfg[f[0][:-1]] = line.split(":", 1)[1].strip()
+n = int(sys.argv[2])
+assert seeds, "no results"
+for name, s in seeds.items():
+    assert None not in s and len(s) == n and len(set(s)) == n, (name, s)
+PY
+	); then ok "$3: each run's seed before its results"; else not_ok "$3: $got"; fi
 }
 
 finish() {

@@ -50,11 +50,14 @@ expect_json "$TMP/nosuite.json" 'd["verdict"], d["error"]' \
 run pg baseline refresh -q -n 5
 expect_rc 2 "refresh without a suite"
 expect_err "no suite to run"
-run pg baseline refresh -q -n 5 -o "$TMP/refresh.txt" -- "$SUITE"
+# (a seed that changes with every run: the pushed baseline keeps it per run)
+SEEDED_RUN_CONFIG=seed run pg baseline refresh -q -n 5 -o "$TMP/refresh.txt" -- "$SUITE"
 expect_rc 0 "baseline refresh on main"
 expect_out "^perfgate: baseline of $C1 pushed to "
 cmp -s "$TMP/refresh.txt" "$REPO"/.perfgate/store/v1/repo/baselines/"$C1"/u*/results.txt &&
 	ok "refresh -o writes the results it pushes" || not_ok "refresh -o: $(ls -l "$TMP/refresh.txt" 2>&1)"
+expect_run_seeds "$(ls "$REPO"/.perfgate/store/v1/repo/baselines/"$C1"/u*/results.txt)" 5 \
+	"the pushed baseline"
 expect_out "^perfgate: refs/main now points to $C1$"
 # --artifacts-dir: the CI job's copy of the baseline it pushed, the same
 # set (in a store of its own, so that main's baseline stays the one above)
@@ -283,12 +286,15 @@ expect_json "$TMP/unmatched.json" 'sorted(w.split("'"'"'")[1] for w in d["warnin
 rm perfgate.json
 
 # --- uploads: where they went; a failed upload only matters with --require-upload
-run pg gate -q -n 3 --run-id 777 -- "$SUITE"
+SEEDED_RUN_CONFIG=seed run pg gate -q -n 3 --run-id 777 --artifacts-dir "$TMP/ci-777" -- "$SUITE"
 expect_rc 0 "gate uploads its artifacts"
 expect_out "^artifacts: .*/v1/repo/runs/$(git rev-parse HEAD)/777/"
 for f in results.txt report.json report.md report.xml; do
 	ls "$REPO"/.perfgate/store/v1/repo/runs/*/777/u*/$f >/dev/null 2>&1 && ok "uploaded $f" || not_ok "$f not uploaded"
 done
+expect_run_seeds "$(ls "$REPO"/.perfgate/store/v1/repo/runs/*/777/u*/results.txt)" 3 "the uploaded run"
+cmp -s "$TMP/ci-777/results.txt" "$REPO"/.perfgate/store/v1/repo/runs/*/777/u*/results.txt &&
+	ok "--artifacts-dir: the results as uploaded" || not_ok "--artifacts-dir: results.txt differs"
 mkdir -p "$TMP/ro-store" && cp -r .perfgate/store/. "$TMP/ro-store/"
 rm -rf "$TMP/ro-store/v1/repo/runs" && printf 'in the way\n' >"$TMP/ro-store/v1/repo/runs"
 run pg gate -q -n 3 --store "$TMP/ro-store" --artifacts-dir "$TMP/ci-ro" -- "$SUITE"
@@ -396,7 +402,7 @@ expect_lines "$TMP/quick2-args.log" 4
 git checkout -q -b sharded
 commit six >/dev/null
 export GITHUB_RUN_ID=4242
-SEEDED_SHIFT=Encode=20 run pg gate -q -n 3 --shard 1/2 --artifacts-dir "$TMP/shard1-ci" -- "$SUITE"
+SEEDED_SHIFT=Encode=20 SEEDED_RUN_CONFIG=seed run pg gate -q -n 3 --shard 1/2 --artifacts-dir "$TMP/shard1-ci" -- "$SUITE"
 expect_rc 0 "shard 1/2"
 expect_out "^perfgate: shard 1 of 2 \\([0-9]+ benchmarks?\\) uploaded to "
 # expect_shard_copy K DIR: DIR holds shard K of 2's results, as uploaded
@@ -409,19 +415,22 @@ expect_shard_copy() {
 		not_ok "shard $1's --artifacts-dir: $(cd "$2" 2>&1 && find . -type f); uploaded: '$3'"
 }
 expect_shard_copy 1 "$TMP/shard1-ci"
+expect_run_seeds "$TMP/shard1-ci/results.txt" 3 "shard 1's --artifacts-dir copy"
 run pg gate -q --collect 2
 expect_rc 3 "a missing shard"
 expect_err "^perfgate: missing shard 2 of 2 for run 4242 of commit "
 printf '{"upload": {"results": false, "profiles": false, "artifacts_dir": "ci/shard"}}\n' >"$TMP/shard.json"
-SEEDED_SHIFT=Encode=20 run pg gate -q -n 3 --shard 2/2 --config "$TMP/shard.json" -- "$SUITE"
+SEEDED_SHIFT=Encode=20 SEEDED_RUN_CONFIG=seed run pg gate -q -n 3 --shard 2/2 --config "$TMP/shard.json" -- "$SUITE"
 expect_rc 0 "shard 2/2"
 # upload.artifacts_dir in perfgate.json; a shard's results always go up
 expect_shard_copy 2 "$REPO/ci/shard"
 rm -rf "$REPO/ci"
-run pg gate -q --collect 2 --json "$TMP/collect.json"
+run pg gate -q --collect 2 --json "$TMP/collect.json" --artifacts-dir "$TMP/ci-collect"
 expect_rc 1 "the collect job finds the regression of one shard"
 expect_json "$TMP/collect.json" 'len([r for r in d["rows"] if r["unit"] == "ns/op"])' 6 "collect: every benchmark"
 expect_json "$TMP/collect.json" '[r["benchmark"] for r in d["rows"] if r["decision"] == "regression"]' "['Encode']" "collect"
+# (the collect job uploads nothing of its own: its copy is the shards' results)
+expect_run_seeds "$TMP/ci-collect/results.txt" 3 "the collected results in --artifacts-dir"
 unset GITHUB_RUN_ID
 
 # --- the real example suite with a 3x slowdown of Hash, measured by

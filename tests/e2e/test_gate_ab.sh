@@ -212,10 +212,11 @@ expect_json "$TMP/sort.json" '[w.startswith("the confirmation found Sort/n=10000
 git checkout -q main
 pg baseline refresh -q -n 10 >/dev/null 2>&1 || not_ok "setup: refresh -n 10"
 git checkout -q same
-run pg gate -q -n auto --json "$TMP/auto.json"
+SEEDED_RUN_CONFIG=seed run pg gate -q -n auto --run-id auto --json "$TMP/auto.json"
 expect_rc 0 "--count auto on an unchanged commit"
 expect_json "$TMP/auto.json" '[w for w in d["warnings"] if w.startswith("--count auto: 5 runs of at most 10 (every benchmark metric decided); 5 runs saved")] != []' True "auto"
 expect_json "$TMP/auto.json" 'sorted(set(r["new"]["n"] for r in d["rows"]))' "[5]" "auto"
+expect_run_seeds "$(ls .perfgate/store/v1/repo/runs/*/auto/u*/results.txt)" 5 "--count auto: the uploaded run"
 git checkout -q slow
 run pg gate -q -n auto --json "$TMP/auto-slow.json"
 expect_rc 1 "--count auto finds the 20% slowdown"
