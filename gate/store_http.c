@@ -3,7 +3,8 @@
  * PUT, GET, HEAD and DELETE on object URLs -- nginx's dav module with
  * create_full_put_path, Artifactory, Nexus raw repositories, GitLab's
  * generic packages -- and lists with PROPFIND (nginx dav_ext, any WebDAV
- * server). Object URL = store URL + "/" + key (percent-encoded).
+ * server; GitLab's generic package registry, known by its URL, cannot
+ * list). Object URL = store URL + "/" + key (percent-encoded).
  *
  * Credentials come from the environment (read at open, see gate/store.h),
  * never from the URL; they travel in a header or as basic auth and never
@@ -670,13 +671,29 @@ cleanup:
 	return err;
 }
 
+/* Whether the store is GitLab's generic package registry
+ * (/api/v4/projects/<id>/packages/generic/<name>/<version>): it has no
+ * listing at all, and answers a PROPFIND with 404, which elsewhere means
+ * an absent folder (nothing there). */
+static int is_gitlab_generic(const struct http_impl *impl)
+{
+	return strstr(impl->root_path, "/packages/generic/") != NULL;
+}
+
 static int http_list(pg_store *s, const char *prefix, pg_store_list *out)
 {
+	struct http_impl *impl = s->impl;
 	pg_store_list dirs;
 	size_t next;
 	int err;
 
 	pg_store_list_init(&dirs);
+	if (is_gitlab_generic(impl)) {
+		err = pg_error_set(PG_EINFRA, "list of '%s/%s' failed: GitLab's generic package "
+				   "registry cannot list folders (%s)", s->display_url.ptr,
+				   prefix, NO_PROPFIND);
+		goto cleanup;
+	}
 	if ((err = pg_store_list_add(&dirs, prefix, strlen(prefix), 0)) < 0)
 		goto cleanup;
 	for (next = 0; next < dirs.n; next++) {

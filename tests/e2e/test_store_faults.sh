@@ -155,5 +155,23 @@ for code in 405 501; do
 	done
 	expect_count "/nodav-$code/v1/demo/" 1 "prune asked once (not retried)"
 done
+# GitLab's generic package registry answers PROPFIND with 404, which on a
+# WebDAV server means an absent folder: known by its URL, ls and prune
+# fail at once, in one line, instead of finding nothing
+G="$F/nodav-404/api/v4/projects/7/packages/generic/perfgate/0.0.1"
+run "$PERFGATE" baseline push --store "$G" --project demo --commit $C1 --branch main "$OLD"
+expect_rc 0 "push to GitLab's generic package registry (emulated)"
+run "$PERFGATE" baseline pull --store "$G" --project demo --commit $C1 -o "$TMP/gitlab"
+expect_rc 0 "pull from it"
+cmp -s "$OLD" "$TMP/gitlab/results.txt" && ok "the results came back" || not_ok "other results"
+for cmd in ls "prune --older-than 30d"; do
+	# shellcheck disable=SC2086
+	run "$PERFGATE" baseline $cmd --store "$G" --project demo
+	expect_rc 3 "baseline $cmd on GitLab's generic package registry"
+	expect_err "^perfgate: list of '$G/v1/demo/(baselines/)?' failed: GitLab's generic package registry cannot list folders \(the server does not support WebDAV PROPFIND, which listing needs: baseline ls and prune need a WebDAV server, e.g. nginx with dav_ext, or S3; gate, refresh, push and pull work without it\)\$"
+	n=$(wc -l <"$TMP/err")
+	[ "$n" -eq 1 ] && ok "one line" || not_ok "$n lines on stderr"
+done
+expect_count "/nodav-404/api/v4/projects/7/packages/generic/perfgate/0.0.1/v1/demo/" 0 "no PROPFIND sent"
 
 finish

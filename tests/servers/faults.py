@@ -26,9 +26,9 @@ object's name, so one server serves every scenario of a test run:
   /cut-N/KEY         behaves as /ok/, but the first N GETs of this path
                      send the whole Content-Length and only the first half
                      of the object, then close the connection
-  /nodav-CODE/KEY    behaves as /ok/, but answers CODE (405, 501) to
-                     PROPFIND and OPTIONS, like a store without WebDAV
-                     (Nexus raw, GitLab's generic packages)
+  /nodav-CODE/KEY    behaves as /ok/, but answers CODE (405, 501; 404 as
+                     GitLab's generic packages do) to PROPFIND and OPTIONS,
+                     like a store without WebDAV (Nexus raw, GitLab)
 
 Objects are keyed by the whole path, so /ok/a and /corrupt/a are different
 objects. Every request (the control endpoints aside) is counted and
