@@ -138,40 +138,34 @@ expect_count /slow-0.3/v1/i 1 "no retry"
 # and a 501 is not retried
 OLD=$TOP/tests/data/go-old.txt
 C1=1111111111111111111111111111111111111111
-for code in 405 501; do
-	S="$F/nodav-$code"
-	run "$PERFGATE" baseline push --store "$S" --project demo --commit $C1 --branch main "$OLD"
-	expect_rc 0 "push to a store without PROPFIND ($code)"
-	run "$PERFGATE" baseline pull --store "$S" --project demo --commit $C1 -o "$TMP/nodav-$code"
+NO_PROPFIND="the server does not support WebDAV PROPFIND, which listing needs: baseline ls and prune need a WebDAV server, e.g. nginx with dav_ext, or S3; gate, refresh, push and pull work without it"
+# expect_no_listing STORE NAME WHY: push and pull work on STORE; ls and
+# prune fail (exit 3) in one line "list of '...' failed: WHY (NO_PROPFIND)"
+expect_no_listing() {
+	run "$PERFGATE" baseline push --store "$1" --project demo --commit $C1 --branch main "$OLD"
+	expect_rc 0 "push to $2"
+	run "$PERFGATE" baseline pull --store "$1" --project demo --commit $C1 -o "$TMP/pulled-$2"
 	expect_rc 0 "pull from it"
-	cmp -s "$OLD" "$TMP/nodav-$code/results.txt" && ok "the results came back" || not_ok "other results"
+	cmp -s "$OLD" "$TMP/pulled-$2/results.txt" && ok "the results came back" || not_ok "other results"
 	for cmd in ls "prune --older-than 30d"; do
 		# shellcheck disable=SC2086
-		run "$PERFGATE" baseline $cmd --store "$S" --project demo
-		expect_rc 3 "baseline $cmd on it"
-		expect_err "^perfgate: list of '$S/v1/demo/(baselines/)?' failed: HTTP $code [A-Za-z ]+ \(the server does not support WebDAV PROPFIND, which listing needs: baseline ls and prune need a WebDAV server, e.g. nginx with dav_ext, or S3; gate, refresh, push and pull work without it\)\$"
+		run "$PERFGATE" baseline $cmd --store "$1" --project demo
+		expect_rc 3 "baseline $cmd on $2"
+		expect_err "^perfgate: list of '$1/v1/demo/(baselines/)?' failed: $3 \($NO_PROPFIND\)\$"
 		n=$(wc -l <"$TMP/err")
 		[ "$n" -eq 1 ] && ok "one line" || not_ok "$n lines on stderr"
 	done
+}
+for code in 405 501; do
+	expect_no_listing "$F/nodav-$code" "a store without PROPFIND ($code)" "HTTP $code [A-Za-z ]+"
 	expect_count "/nodav-$code/v1/demo/" 1 "prune asked once (not retried)"
 done
 # GitLab's generic package registry answers PROPFIND with 404, which on a
 # WebDAV server means an absent folder: known by its URL, ls and prune
 # fail at once, in one line, instead of finding nothing
-G="$F/nodav-404/api/v4/projects/7/packages/generic/perfgate/0.0.1"
-run "$PERFGATE" baseline push --store "$G" --project demo --commit $C1 --branch main "$OLD"
-expect_rc 0 "push to GitLab's generic package registry (emulated)"
-run "$PERFGATE" baseline pull --store "$G" --project demo --commit $C1 -o "$TMP/gitlab"
-expect_rc 0 "pull from it"
-cmp -s "$OLD" "$TMP/gitlab/results.txt" && ok "the results came back" || not_ok "other results"
-for cmd in ls "prune --older-than 30d"; do
-	# shellcheck disable=SC2086
-	run "$PERFGATE" baseline $cmd --store "$G" --project demo
-	expect_rc 3 "baseline $cmd on GitLab's generic package registry"
-	expect_err "^perfgate: list of '$G/v1/demo/(baselines/)?' failed: GitLab's generic package registry cannot list folders \(the server does not support WebDAV PROPFIND, which listing needs: baseline ls and prune need a WebDAV server, e.g. nginx with dav_ext, or S3; gate, refresh, push and pull work without it\)\$"
-	n=$(wc -l <"$TMP/err")
-	[ "$n" -eq 1 ] && ok "one line" || not_ok "$n lines on stderr"
-done
-expect_count "/nodav-404/api/v4/projects/7/packages/generic/perfgate/0.0.1/v1/demo/" 0 "no PROPFIND sent"
+G=/nodav-404/api/v4/projects/7/packages/generic/perfgate/0.0.1
+expect_no_listing "$F$G" "GitLab's generic package registry (emulated)" \
+	"GitLab's generic package registry cannot list folders"
+expect_count "$G/v1/demo/" 0 "no PROPFIND sent"
 
 finish
