@@ -121,24 +121,20 @@ static int write_copy(const char *dir, int with_results, int reports, int profil
 		      const pg_report *report, const pg_buf *results, const char *workdir,
 		      const char *const *svg_files, const char *const *svg_names, size_t nsvg)
 {
-	int err = 0;
+	int err;
 
 	if (!dir)
 		return 0;
 	if (!*dir)
 		return pg_error_set(PG_EINPUT, "the artifacts folder is an empty name");
 	if ((err = pg_mkdir_p(dir, 0755)) < 0)
-		goto cleanup;
+		return err;
 	if (with_results && results && results->len &&
 	    (err = put_file(dir, "results.txt", results->ptr, results->len)) < 0)
-		goto cleanup;
+		return err;
 	if (reports && report && (err = put_reports(dir, report)) < 0)
-		goto cleanup;
-	if (profiles)
-		err = put_profiles(dir, workdir, svg_files, svg_names, nsvg);
-
-cleanup:
-	return err;
+		return err;
+	return profiles ? put_profiles(dir, workdir, svg_files, svg_names, nsvg) : 0;
 }
 
 int pg_gate_artifacts_write(const pg_config_upload *up, const pg_report *report,
