@@ -179,19 +179,10 @@ struct gate_state {
 	size_t nstrings;
 	pg_report_function **functions;
 	char **svg_files;        /* local diff SVGs to upload */
-	char **svg_names;        /* their names in the run's set */
+	char **svg_names;        /* their names in the run's set (nsvg of each) */
 	size_t *svg_profile;     /* the profile (index) each one belongs to */
 	size_t nsvg;
 };
-
-static void free_lines(char **list, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(list[i]);
-	free(list);
-}
 
 static void state_init(struct gate_state *st)
 {
@@ -240,11 +231,11 @@ static void state_release(struct gate_state *st)
 	pg_confirm_merge_release(&st->merged);
 	json_decref(st->baseline_host);
 	json_decref(st->candidate_host);
-	free_lines(st->warnings, st->nwarnings);
-	free_lines(st->host_diffs, st->nhost_diffs);
-	free_lines(st->strings, st->nstrings);
-	free_lines(st->svg_files, st->nsvg);
-	free_lines(st->svg_names, st->nsvg);
+	pg_free_strv(st->warnings);
+	pg_free_strv(st->host_diffs);
+	pg_free_strv(st->strings);
+	pg_free_strv(st->svg_files);
+	pg_free_strv(st->svg_names);
 	free(st->svg_profile);
 	for (size_t i = 0; st->functions && i < st->nprofiles; i++)
 		free(st->functions[i]);
@@ -724,6 +715,9 @@ static int explain_regressions(struct gate_state *st)
 		}
 		j = st->nsvg - 1;
 		if (pg_strv_pushf(&st->svg_names, &j, "%s", name.ptr) < 0) {
+			/* svg_files and svg_names stay the same length */
+			free(st->svg_files[--st->nsvg]);
+			st->svg_files[st->nsvg] = NULL;
 			err = PG_ENOMEM;
 			goto cleanup;
 		}
@@ -765,7 +759,7 @@ static void place_svgs(struct gate_state *st, const struct gate_args *a, int upl
 		else if (pg_mkdir_p(".perfgate", 0755) == 0)
 			pg_buf_adds(&dir, ".perfgate/");
 	}
-	for (i = 0; st->svg_names && i < st->nsvg && st->svg_names[i]; i++) {
+	for (i = 0; i < st->nsvg; i++) {
 		pg_report_profile *rp = &st->profiles[st->svg_profile[i]];
 		const char *name = st->svg_names[i] + strlen("profiles/");
 
