@@ -148,7 +148,9 @@ int cmd_baseline_refresh(int argc, char **argv)
 			err = pg_parse_nonempty(&jo.project, "--project", optarg, "a name");
 			break;
 		case R_BRANCH: branch = optarg; break;
-		case 'o': output = optarg; break;
+		case 'o':
+			err = pg_parse_nonempty(&output, "--output", optarg, "a file name");
+			break;
 		case R_ARTIFACTS_DIR:
 			err = pg_parse_nonempty(&artifacts_dir, "--artifacts-dir", optarg, "a folder");
 			break;

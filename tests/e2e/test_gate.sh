@@ -556,7 +556,7 @@ for opt in --json --markdown --junit --results --baseline-file --config --store 
 	expect_err "^perfgate: gate: $opt must be an? [a-zA-Z ]+, not ''\$"
 	not_run "gate $opt="
 done
-for opt in --config --store --project --cacert --artifacts-dir; do
+for opt in --config --store --project --cacert --artifacts-dir --output; do
 	rm -f "$TMP/early.state"
 	SEEDED_STATE="$TMP/early.state" run pg baseline refresh -q -n 3 "$opt=" -- "$SUITE"
 	expect_rc 2 "baseline refresh $opt="
