@@ -1405,13 +1405,15 @@ static void put(json_t *o, const char *key, json_t *v, int *failed)
 		*failed = 1;
 }
 
-int pg_config_to_json(pg_buf *out, const pg_gate_config *cfg)
+/* The configuration as a JSON tree, every key (the caller decrefs *out);
+ * the one source of pg_config_to_json's text and pg_config_value's
+ * values. */
+static int config_tree(json_t **out, const pg_gate_config *cfg)
 {
 	json_t *root = json_object(), *thr = json_object(), *globs = json_object();
 	json_t *dirs = json_object(), *up = json_object(), *quick = json_object();
 	json_t *prof = NULL, *meas = NULL;
 	writer w = { NULL };
-	char *text = NULL;
 	int failed = 0, err = 0;
 	size_t i;
 
@@ -1491,8 +1493,40 @@ int pg_config_to_json(pg_buf *out, const pg_gate_config *cfg)
 				   w.bad_utf8);
 		goto cleanup;
 	}
-	if (failed || !(text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-					  JSON_REAL_PRECISION(15)))) {
+	if (failed) {
+		err = pg_error_set(PG_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	*out = json_incref(root);
+
+cleanup:
+	json_decref(root);
+	json_decref(thr);
+	json_decref(globs);
+	json_decref(dirs);
+	json_decref(up);
+	json_decref(quick);
+	json_decref(prof);
+	json_decref(meas);
+	return err;
+}
+
+/* JSON text of `v` as perfgate.json holds it: reals to 15 digits (0.05,
+ * not 0.050000000000000003). */
+static char *config_dumps(const json_t *v, size_t flags)
+{
+	return json_dumps(v, flags | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+}
+
+int pg_config_to_json(pg_buf *out, const pg_gate_config *cfg)
+{
+	json_t *root = NULL;
+	char *text = NULL;
+	int err;
+
+	if ((err = config_tree(&root, cfg)) < 0)
+		goto cleanup;
+	if (!(text = config_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER))) {
 		err = pg_error_set(PG_ENOMEM, "out of memory");
 		goto cleanup;
 	}
@@ -1503,13 +1537,6 @@ int pg_config_to_json(pg_buf *out, const pg_gate_config *cfg)
 cleanup:
 	free(text);
 	json_decref(root);
-	json_decref(thr);
-	json_decref(globs);
-	json_decref(dirs);
-	json_decref(up);
-	json_decref(quick);
-	json_decref(prof);
-	json_decref(meas);
 	return err;
 }
 
@@ -1530,14 +1557,14 @@ cleanup:
 
 int pg_config_value(pg_buf *out, const pg_gate_config *cfg, const char *key)
 {
-	pg_buf text = PG_BUF_INIT, path = PG_BUF_INIT;
+	pg_buf path = PG_BUF_INIT;
 	json_t *root = NULL, *v;
 	char *part, *dot, *dumped = NULL;
 	int err;
 
-	if ((err = pg_config_to_json(&text, cfg)) < 0)
+	if ((err = config_tree(&root, cfg)) < 0)
 		goto cleanup;
-	if (!(root = json_loadb(text.ptr, text.len, 0, NULL)) || pg_buf_adds(&path, key) < 0) {
+	if (pg_buf_adds(&path, key) < 0) {
 		err = pg_error_set(PG_ENOMEM, "out of memory");
 		goto cleanup;
 	}
@@ -1558,7 +1585,7 @@ int pg_config_value(pg_buf *out, const pg_gate_config *cfg, const char *key)
 	if (json_is_string(v)) {
 		err = pg_buf_adds(out, json_string_value(v));
 	} else if (!json_is_null(v)) {
-		if (!(dumped = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)))
+		if (!(dumped = config_dumps(v, JSON_COMPACT)))
 			err = pg_error_set(PG_ENOMEM, "out of memory");
 		else
 			err = pg_buf_adds(out, dumped);
@@ -1567,7 +1594,6 @@ int pg_config_value(pg_buf *out, const pg_gate_config *cfg, const char *key)
 cleanup:
 	free(dumped);
 	json_decref(root);
-	pg_buf_release(&text);
 	pg_buf_release(&path);
 	return err;
 }

@@ -948,6 +948,8 @@ static void test_value(void **state)
 		{ "quick.args", "[\"-benchtime\",\"100ms\"]" },
 		{ "thresholds.default", "5" },
 		{ "upload.artifacts_dir", "" },
+		{ "alpha", "0.05" },           /* as perfgate.json holds it */
+		{ "timeout", "600" },
 	};
 	static const char *const bad[] = { "bogus", "quick.bogus", "count.x", "", "quick.",
 					   ".quick", "build.x" };
