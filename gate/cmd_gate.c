@@ -888,28 +888,23 @@ cleanup:
 	return err;
 }
 
+/* The JSON, Markdown and JUnit reports of `x`. */
+static pg_gate_reports reports_of(const struct rendered *x)
+{
+	pg_gate_reports g = { &x->json, &x->md, &x->junit };
+
+	return g;
+}
+
 /* Copies of the reports in the temp dir, for the upload. */
 static int write_upload_copies(struct gate_state *st, const struct rendered *x)
 {
-	pg_buf path = PG_BUF_INIT;
+	pg_gate_reports g = reports_of(x);
 	int err;
 
 	if ((err = make_tmpdir(st)) < 0)
 		return err;
-	pg_buf_addf(&path, "%s/report.json", st->tmpdir.ptr);
-	if ((err = pg_file_write_atomic(path.ptr, x->json.ptr, x->json.len)) < 0)
-		goto cleanup;
-	pg_buf_reset(&path);
-	pg_buf_addf(&path, "%s/report.md", st->tmpdir.ptr);
-	if ((err = pg_file_write_atomic(path.ptr, x->md.ptr, x->md.len)) < 0)
-		goto cleanup;
-	pg_buf_reset(&path);
-	pg_buf_addf(&path, "%s/report.xml", st->tmpdir.ptr);
-	err = pg_file_write_atomic(path.ptr, x->junit.ptr, x->junit.len);
-
-cleanup:
-	pg_buf_release(&path);
-	return err;
+	return pg_gate_artifacts_put_reports(st->tmpdir.ptr, &g);
 }
 
 /* The reports the user asked for, the step summary, the annotations and
@@ -1701,6 +1696,7 @@ report:
 	}
 	{
 		struct rendered fin;
+		pg_gate_reports g;
 
 		if (render_all(&fin, &r) < 0) {
 			rendered_release(&fin);
@@ -1708,16 +1704,19 @@ report:
 			goto done;
 		}
 		write_failed = emit_reports(&a, &fin);
+		/* the artifacts for the CI job, whatever happened to the upload:
+		 * the same final reports */
+		g = reports_of(&fin);
+		if ((st.cfg.upload.artifacts_dir && st.cfg.upload.results &&
+		     candidate_text(&st) < 0) ||
+		    pg_gate_artifacts_write(&st.cfg.upload, &g, &st.candidate_text,
+					    st.tmpdir.len ? st.tmpdir.ptr : NULL,
+					    (const char *const *)st.svg_files,
+					    (const char *const *)st.svg_names, st.nsvg) < 0) {
+			pg_err("%s", pg_error_last());
+			write_failed = 1;
+		}
 		rendered_release(&fin);
-	}
-	/* the artifacts for the CI job, whatever happened to the upload */
-	if (candidate_text(&st) < 0 ||
-	    pg_gate_artifacts_write(&st.cfg.upload, &r, &st.candidate_text,
-				    st.tmpdir.len ? st.tmpdir.ptr : NULL,
-				    (const char *const *)st.svg_files,
-				    (const char *const *)st.svg_names, st.nsvg) < 0) {
-		pg_err("%s", pg_error_last());
-		write_failed = 1;
 	}
 	if (write_failed && status == PG_EXIT_OK)
 		status = PG_EXIT_INFRA;

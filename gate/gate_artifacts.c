@@ -51,27 +51,14 @@ static int copy_file(const char *dir, const char *name, const char *src)
 	return err;
 }
 
-/* The three reports, rendered from `r` as --json, --markdown and --junit
- * write them. */
-static int put_reports(const char *dir, const pg_report *r)
+int pg_gate_artifacts_put_reports(const char *dir, const pg_gate_reports *reports)
 {
-	pg_buf text = PG_BUF_INIT;
 	int err;
 
-	if ((err = pg_report_json_render(&text, r)) < 0 ||
-	    (err = put_file(dir, "report.json", text.ptr, text.len)) < 0)
-		goto cleanup;
-	pg_buf_reset(&text);
-	if ((err = pg_report_markdown(&text, r)) < 0 ||
-	    (err = put_file(dir, "report.md", text.ptr, text.len)) < 0)
-		goto cleanup;
-	pg_buf_reset(&text);
-	if ((err = pg_report_junit(&text, r)) == 0)
-		err = put_file(dir, "report.xml", text.ptr, text.len);
-
-cleanup:
-	pg_buf_release(&text);
-	return err;
+	if ((err = put_file(dir, "report.json", reports->json->ptr, reports->json->len)) < 0 ||
+	    (err = put_file(dir, "report.md", reports->md->ptr, reports->md->len)) < 0)
+		return err;
+	return put_file(dir, "report.xml", reports->junit->ptr, reports->junit->len);
 }
 
 /* The candidate's profiles (workdir/profiles/..., at any depth) as
@@ -116,9 +103,9 @@ cleanup:
 }
 
 /* The copy into `dir` (NULL: nothing), of what `with_results`,
- * `reports` and `profiles` choose. */
-static int write_copy(const char *dir, int with_results, int reports, int profiles,
-		      const pg_report *report, const pg_buf *results, const char *workdir,
+ * `with_reports` and `profiles` choose. */
+static int write_copy(const char *dir, int with_results, int with_reports, int profiles,
+		      const pg_gate_reports *reports, const pg_buf *results, const char *workdir,
 		      const char *const *svg_files, const char *const *svg_names, size_t nsvg)
 {
 	int err;
@@ -132,17 +119,17 @@ static int write_copy(const char *dir, int with_results, int reports, int profil
 	if (with_results && results && results->len &&
 	    (err = put_file(dir, "results.txt", results->ptr, results->len)) < 0)
 		return err;
-	if (reports && report && (err = put_reports(dir, report)) < 0)
+	if (with_reports && reports && (err = pg_gate_artifacts_put_reports(dir, reports)) < 0)
 		return err;
 	return profiles ? put_profiles(dir, workdir, svg_files, svg_names, nsvg) : 0;
 }
 
-int pg_gate_artifacts_write(const pg_config_upload *up, const pg_report *report,
+int pg_gate_artifacts_write(const pg_config_upload *up, const pg_gate_reports *reports,
 			    const pg_buf *results, const char *workdir,
 			    const char *const *svg_files, const char *const *svg_names,
 			    size_t nsvg)
 {
-	return write_copy(up->artifacts_dir, up->results, up->reports, up->profiles, report,
+	return write_copy(up->artifacts_dir, up->results, up->reports, up->profiles, reports,
 			  results, workdir, svg_files, svg_names, nsvg);
 }
 

@@ -5,7 +5,6 @@
 
 #include "common/buf.h"
 #include "gate/config.h"
-#include "gate/report.h"
 
 /*
  * `perfgate gate --artifacts-dir DIR` (upload.artifacts_dir in
@@ -31,10 +30,22 @@
  * (pg_gate_artifacts_write_set).
  */
 
+/* The final reports as the gate rendered them (what --json, --markdown
+ * and --junit write). */
+typedef struct pg_gate_reports {
+	const pg_buf *json, *md, *junit;
+} pg_gate_reports;
+
+/*
+ * Write the three reports into `dir` (created) as report.json, report.md
+ * and report.xml: the run's copy for --artifacts-dir, and the files the
+ * gate uploads. 0, or PG_EINFRA (the message names the file) or PG_ENOMEM.
+ */
+int pg_gate_artifacts_put_reports(const char *dir, const pg_gate_reports *reports);
+
 /*
  * Write the copy into up->artifacts_dir; nothing (0) when it is NULL.
- * `report` is rendered as JSON, Markdown and JUnit XML (what --json,
- * --markdown and --junit write); `results` the candidate's results file,
+ * `reports` the final reports (NULL: none); `results` the candidate's results file,
  * written as it is (the text the gate uploads; NULL or empty: no
  * results.txt); `workdir` the gate's temporary directory, whose profiles/
  * folder holds the candidate's profiles (NULL: none); `svg_files[i]` the
@@ -43,7 +54,7 @@
  * not be written or read; the message names it) or PG_ENOMEM; the files
  * written before a failure stay.
  */
-int pg_gate_artifacts_write(const pg_config_upload *up, const pg_report *report,
+int pg_gate_artifacts_write(const pg_config_upload *up, const pg_gate_reports *reports,
 			    const pg_buf *results, const char *workdir,
 			    const char *const *svg_files, const char *const *svg_names,
 			    size_t nsvg);

@@ -136,30 +136,51 @@ static void start(fx *f, const tdir *t, pg_buf *cand)
 	assert_int_equal(pg_buf_adds(cand, results_txt), 0);
 }
 
+/* The sample report rendered as the gate renders its final reports, in
+ * txt[3] (released by the caller). */
+static pg_gate_reports render(const fx *f, pg_buf txt[3])
+{
+	pg_gate_reports g = { &txt[0], &txt[1], &txt[2] };
+
+	pg_buf_init(&txt[0], 0);
+	pg_buf_init(&txt[1], 0);
+	pg_buf_init(&txt[2], 0);
+	assert_int_equal(pg_report_json_render(&txt[0], &f->report), 0);
+	assert_int_equal(pg_report_markdown(&txt[1], &f->report), 0);
+	assert_int_equal(pg_report_junit(&txt[2], &f->report), 0);
+	return g;
+}
+
+static void release3(pg_buf txt[3])
+{
+	pg_buf_release(&txt[0]);
+	pg_buf_release(&txt[1]);
+	pg_buf_release(&txt[2]);
+}
+
 static void test_everything(void **state)
 {
 	tdir *t = *state;
 	const char *svg_files[] = { t->svg, NULL };
 	const char *svg_names[] = { "profiles/diff-Hash-fnv1a-64K.svg", NULL };
 	pg_config_upload up;
-	pg_buf cand, json = PG_BUF_INIT, md = PG_BUF_INIT, xml = PG_BUF_INIT;
+	pg_buf cand, txt[3];
+	pg_gate_reports g;
 	fx f;
 
 	start(&f, t, &cand);
-	assert_int_equal(pg_report_json_render(&json, &f.report), 0);
-	assert_int_equal(pg_report_markdown(&md, &f.report), 0);
-	assert_int_equal(pg_report_junit(&xml, &f.report), 0);
+	g = render(&f, txt);
 	upload_all(&up, t->dir);
 	/* the upload is off: the copy is written all the same */
 	up.enabled = 0;
 
-	assert_int_equal(pg_gate_artifacts_write(&up, &f.report, &cand, t->work, svg_files,
+	assert_int_equal(pg_gate_artifacts_write(&up, &g, &cand, t->work, svg_files,
 						 svg_names, 1), 0);
 	/* as it is: the seed of each run before its results */
 	expect_file(t, "results.txt", results_txt);
-	expect_file(t, "report.json", json.ptr);
-	expect_file(t, "report.md", md.ptr);
-	expect_file(t, "report.xml", xml.ptr);
+	expect_file(t, "report.json", txt[0].ptr);
+	expect_file(t, "report.md", txt[1].ptr);
+	expect_file(t, "report.xml", txt[2].ptr);
 	expect_file(t, "profiles/Hash-fnv1a-64K.pb.gz", "profile of Hash");
 	expect_file(t, "profiles/run-2/Sort.pb.gz", "profile of Sort");
 	expect_file(t, "profiles/diff-Hash-fnv1a-64K.svg", "<svg>Hash</svg>");
@@ -169,14 +190,12 @@ static void test_everything(void **state)
 
 	/* again: the same names are replaced */
 	work_file(t, "profiles/Hash-fnv1a-64K.pb.gz", "a newer profile");
-	assert_int_equal(pg_gate_artifacts_write(&up, &f.report, &cand, t->work, svg_files,
+	assert_int_equal(pg_gate_artifacts_write(&up, &g, &cand, t->work, svg_files,
 						 svg_names, 1), 0);
 	expect_file(t, "profiles/Hash-fnv1a-64K.pb.gz", "a newer profile");
 
 	pg_buf_release(&cand);
-	pg_buf_release(&json);
-	pg_buf_release(&md);
-	pg_buf_release(&xml);
+	release3(txt);
 	fx_release(&f);
 }
 
@@ -188,14 +207,16 @@ static void test_selection(void **state)
 	const char *svg_files[] = { t->svg, NULL };
 	const char *svg_names[] = { "profiles/diff-Hash.svg", NULL };
 	pg_config_upload up;
-	pg_buf cand;
+	pg_buf cand, txt[3];
+	pg_gate_reports g;
 	fx f;
 
 	start(&f, t, &cand);
+	g = render(&f, txt);
 	upload_all(&up, t->dir);
 	up.reports = 0;
 	up.profiles = 0;
-	assert_int_equal(pg_gate_artifacts_write(&up, &f.report, &cand, t->work, svg_files,
+	assert_int_equal(pg_gate_artifacts_write(&up, &g, &cand, t->work, svg_files,
 						 svg_names, 1), 0);
 	expect_file(t, "results.txt", NULL);
 	expect_no_file(t, "report.json");
@@ -206,7 +227,7 @@ static void test_selection(void **state)
 
 	upload_all(&up, t->dir);
 	up.results = 0;
-	assert_int_equal(pg_gate_artifacts_write(&up, &f.report, NULL, NULL, NULL, NULL, 0), 0);
+	assert_int_equal(pg_gate_artifacts_write(&up, &g, NULL, NULL, NULL, NULL, 0), 0);
 	expect_no_file(t, "results.txt");
 	expect_file(t, "report.md", NULL);
 	expect_no_file(t, "profiles/Hash-fnv1a-64K.pb.gz");
@@ -214,9 +235,10 @@ static void test_selection(void **state)
 	/* no folder configured: nothing at all */
 	assert_int_equal(pg_remove_tree(t->dir), 0);
 	upload_all(&up, NULL);
-	assert_int_equal(pg_gate_artifacts_write(&up, &f.report, NULL, t->work, svg_files,
+	assert_int_equal(pg_gate_artifacts_write(&up, &g, NULL, t->work, svg_files,
 						 svg_names, 1), 0);
 	assert_int_equal(access(t->dir, F_OK), -1);
+	release3(txt);
 	fx_release(&f);
 }
 
@@ -227,21 +249,24 @@ static void test_errors(void **state)
 	const char *svg_names[] = { "profiles/diff-Hash.svg", NULL };
 	char blocked[128], msg[256];
 	pg_config_upload up;
+	pg_buf txt[3];
+	pg_gate_reports g;
 	fx f;
 
 	fx_sample(&f);
+	g = render(&f, txt);
 	/* the folder's place is taken by a file */
 	snprintf(blocked, sizeof(blocked), "%s/file", t->path);
 	assert_int_equal(pg_file_write_atomic(blocked, "x", 1), 0);
 	snprintf(blocked, sizeof(blocked), "%s/file/ci", t->path);
 	upload_all(&up, blocked);
-	assert_int_equal(pg_gate_artifacts_write(&up, &f.report, NULL, NULL, NULL, NULL, 0),
+	assert_int_equal(pg_gate_artifacts_write(&up, &g, NULL, NULL, NULL, NULL, 0),
 			 PG_EINFRA);
 	assert_non_null(strstr(pg_error_last(), "/file"));
 
 	/* a flame graph that is gone: the error names it */
 	upload_all(&up, t->dir);
-	assert_true(pg_gate_artifacts_write(&up, &f.report, NULL, NULL, svg_files, svg_names,
+	assert_true(pg_gate_artifacts_write(&up, &g, NULL, NULL, svg_files, svg_names,
 					    1) < 0);
 	snprintf(msg, sizeof(msg), "%s", pg_error_last());
 	assert_non_null(strstr(msg, "'/nonexistent/diff-1.svg'"));
@@ -249,9 +274,10 @@ static void test_errors(void **state)
 	expect_file(t, "report.json", NULL);
 
 	upload_all(&up, "");
-	assert_int_equal(pg_gate_artifacts_write(&up, &f.report, NULL, NULL, NULL, NULL, 0),
+	assert_int_equal(pg_gate_artifacts_write(&up, &g, NULL, NULL, NULL, NULL, 0),
 			 PG_EINPUT);
 	assert_string_equal(pg_error_last(), "the artifacts folder is an empty name");
+	release3(txt);
 	fx_release(&f);
 }
 
