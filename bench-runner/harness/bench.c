@@ -128,6 +128,7 @@ typedef struct state {
 	int timer_on;
 	uint64_t start_ns;    /* when the timer was started */
 	uint64_t duration_ns; /* time measured in this call */
+	uint64_t wall_ns;     /* clock time of this call, timer on or off */
 	uint64_t alloc_base_allocs, alloc_base_bytes; /* counters at reset */
 	uint64_t net_allocs, net_bytes;
 	uint64_t inst_base; /* instruction counter at reset */
@@ -339,13 +340,14 @@ int pg_bench_report_metric(pg_bench *b, double value, const char *unit)
 static void run_n(state *s, uint64_t n)
 {
 	pg_bench_alloc_stats a;
-	uint64_t inst;
+	uint64_t inst, t0 = pg_bench_now();
 
 	s->pub.private_n = n;
 	pg_bench_reset_timer(&s->pub);
 	pg_bench_start_timer(&s->pub);
 	s->fn(&s->pub);
 	pg_bench_stop_timer(&s->pub);
+	s->wall_ns = pg_bench_now() - t0;
 	if (s->profile)
 		pg_bench_profiler_take(s->profile);
 
@@ -419,7 +421,7 @@ static uint64_t cap_by_wall(uint64_t n, uint64_t prev, uint64_t prev_wall_ns,
 static void launch(state *s)
 {
 	const pg_bench_opts *o = s->ctx->cfg->opts;
-	uint64_t n = 1, wall_ns = 0, t0;
+	uint64_t n = 1;
 	uint64_t cap_ns = o->benchtime_ns > UINT64_MAX / WALL_FACTOR ?
 				  UINT64_MAX : o->benchtime_ns * WALL_FACTOR;
 
@@ -430,12 +432,10 @@ static void launch(state *s)
 		return;
 	}
 	while (!s->failed && s->duration_ns < o->benchtime_ns && n < 1000000000u &&
-	       wall_ns < cap_ns) {
+	       s->wall_ns < cap_ns) {
 		n = predict_n(o->benchtime_ns, s->pub.private_n, s->duration_ns);
-		n = cap_by_wall(n, s->pub.private_n, wall_ns, cap_ns);
-		t0 = pg_bench_now();
+		n = cap_by_wall(n, s->pub.private_n, s->wall_ns, cap_ns);
 		run_n(s, n);
-		wall_ns = pg_bench_now() - t0;
 	}
 }
 

@@ -338,6 +338,34 @@ static void test_autoscale_bounded_on_the_clock(void **state)
 	assert_int_equal(recs[0].r.ns, 1000ull * 100000);
 }
 
+/* 20 ms per iteration with the timer stopped, nothing timed: the N = 1
+ * call measures 0 ns, so the timed figures alone would take N 100x up
+ * at once (2 s at -benchtime 50ms). Its 20 ms on the clock bound the
+ * next call to 10 x 50 ms = 500 ms, N = 25, which ends the scaling. */
+PG_BENCH(SetupOnly)
+{
+	uint64_t i;
+
+	log_call(b);
+	for (i = 0; i < pg_bench_n(b); i++) {
+		pg_bench_stop_timer(b);
+		work(20000000, 0);
+		pg_bench_start_timer(b);
+	}
+}
+
+static void test_autoscale_bounded_on_the_clock_from_n1(void **state)
+{
+	static const uint64_t want[] = { 1, 25 };
+	run_opts o = { "^SetupOnly$", "50ms", 0, 0, 0, 0 };
+
+	(void)state;
+	assert_int_equal(run(&o), 0);
+	expect_calls(want, 2);
+	assert_int_equal(recs[0].r.n, 25);
+	assert_int_equal(recs[0].r.ns, 0);
+}
+
 static void test_fixed_n(void **state)
 {
 	/* -benchtime 100x: the N = 1 call (which discovers sub-benchmarks,
@@ -794,6 +822,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_autoscale_stops_at_1e9, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_autoscale_slow_benchmark_runs_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_autoscale_bounded_on_the_clock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_autoscale_bounded_on_the_clock_from_n1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixed_n, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_count_repeats_from_scratch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timer_excludes_setup, setup, teardown),
