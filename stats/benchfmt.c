@@ -516,7 +516,7 @@ int pg_results_parse_benchfmt(pg_results *r, const char *name,
 		err = pg_error_set(PG_EINPUT, "'%s': no benchmark results", name);
 		goto cleanup;
 	}
-	err = pg_results__merge(r, &tmp);
+	err = pg_results_merge(r, &tmp);
 
 cleanup:
 	pg_buf_release(&p.key);

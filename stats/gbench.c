@@ -342,7 +342,7 @@ int pg_results_parse_gbench(pg_results *r, const char *name, const char *data,
 		err = pg_error_set(PG_EINPUT, "'%s': no benchmark results", name);
 		goto cleanup;
 	}
-	err = pg_results__merge(r, &tmp);
+	err = pg_results_merge(r, &tmp);
 
 cleanup:
 	json_decref(root);

@@ -351,12 +351,10 @@ static const char *config_key_of(const void *ctx, size_t i, size_t *len)
 	return r->config[i].key;
 }
 
+/* Also the parsers' way of adding one input's private results (stats/
+ * benchfmt.c, stats/gbench.c). On failure `dst` may have reserved memory.
+ * Costs O(size of src), plus amortised O(1) per new key. */
 int pg_results_merge(pg_results *dst, pg_results *src)
-{
-	return pg_results__merge(dst, src);
-}
-
-int pg_results__merge(pg_results *dst, pg_results *src)
 {
 	size_t *where = NULL, *cwhere = NULL;
 	size_t i, nnew = 0, nbytes = 0, cnew = 0, cbytes = 0, next;

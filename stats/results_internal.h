@@ -43,14 +43,6 @@ static inline int pg_results__push(pg_series *s, double value,
 	return 0;
 }
 
-/* Move everything of `src` into `dst`: samples appended to the existing
- * series (in order), new series appended in their order, configuration
- * set (the later value wins), nresults added. All or nothing: on failure
- * (PG_ENOMEM) `dst` holds nothing of `src` (it may have reserved memory)
- * and `src` is unchanged. On success `src` is left empty (initialised).
- * Costs O(size of src), plus amortised O(1) per new key. */
-int pg_results__merge(pg_results *dst, pg_results *src);
-
 /* Format `field` (`len` bytes) for an error message: at most 64 bytes,
  * "..." appended when cut. Returns the number of bytes to print with
  * "%.*s" and sets *ellipsis to "" or "...". */
