@@ -66,40 +66,18 @@ static int diff_read(pg_profile_diff *out, pg_buf *svg, const pg_profile *base,
 	return 0;
 }
 
-/* Read the base and the new files (with the label filter, when `key`). */
+/* Read the base and the new files, every sample. */
 static int read_both(pg_profile *base, pg_profile *next, const char *const *base_files,
-		     size_t nb, const char *const *new_files, size_t nn, const char *key,
-		     const char *value)
+		     size_t nb, const char *const *new_files, size_t nn)
 {
 	int err;
 
 	if (nb == 0 || nn == 0)
 		return pg_error_set(PG_EINPUT, "no %s profile to compare",
 				    nb == 0 ? "base" : "new");
-	if ((err = pg_profile_read_files(base, base_files, nb, key, value)) < 0)
+	if ((err = pg_profile_read_files(base, base_files, nb, NULL, NULL)) < 0)
 		return err;
-	return pg_profile_read_files(next, new_files, nn, key, value);
-}
-
-int pg_profile_diff_files_svg(pg_profile_diff *out, pg_buf *svg,
-			      const char *const *base_files, size_t nb,
-			      const char *const *new_files, size_t nn,
-			      const char *label_benchmark, const char *svg_title)
-{
-	pg_profile base, next;
-	const char *key = label_benchmark ? "benchmark" : NULL;
-	int err;
-
-	if (out)
-		memset(out, 0, sizeof(*out));
-	pg_profile_init(&base);
-	pg_profile_init(&next);
-	if ((err = read_both(&base, &next, base_files, nb, new_files, nn, key,
-			     label_benchmark)) == 0)
-		err = diff_read(out, svg, &base, &next, svg_title);
-	pg_profile_release(&base);
-	pg_profile_release(&next);
-	return err;
+	return pg_profile_read_files(next, new_files, nn, NULL, NULL);
 }
 
 /* Whether any sample of `p` carries a label `key`. */
@@ -127,7 +105,7 @@ int pg_profile_diff_benchmark(pg_profile_diff *out, pg_buf *svg,
 	pg_profile_init(&next);
 	pg_profile_init(&base_one);
 	pg_profile_init(&next_one);
-	if ((err = read_both(&base, &next, base_files, nb, new_files, nn, NULL, NULL)) < 0)
+	if ((err = read_both(&base, &next, base_files, nb, new_files, nn)) < 0)
 		goto cleanup;
 	if (!has_label(&base, "benchmark") && !has_label(&next, "benchmark")) {
 		/* profiles of the whole run (perf record): all there is */
@@ -150,12 +128,4 @@ cleanup:
 	pg_profile_release(&base_one);
 	pg_profile_release(&next_one);
 	return err;
-}
-
-int pg_profile_diff_files(pg_profile_diff *out, const char *const *base_files,
-			  size_t nb, const char *const *new_files, size_t nn,
-			  const char *label_benchmark)
-{
-	return pg_profile_diff_files_svg(out, NULL, base_files, nb, new_files, nn,
-					 label_benchmark, NULL);
 }

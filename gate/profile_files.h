@@ -25,42 +25,27 @@ int pg_profile_read_files(pg_profile *out, const char *const *files, size_t n,
 			  const char *label_key, const char *label_value);
 
 /*
- * Read and merge the base files and the new files (several runs of one
- * benchmark each) and diff them for the default sample type (cpu/nanoseconds
- * when present). `label_benchmark` (may be NULL: every sample) keeps the
- * samples whose label "benchmark" has that value, for profiles holding
- * several benchmarks. `out` is overwritten (it need not be initialised);
- * free it with pg_profile_diff_release(), also after a failure (it is then
- * empty). out->funcs is sorted by growth_points, largest growth first:
- * the "top growing functions" are the first entries whose growth_points
- * is above the threshold (e.g. 2 points).
- * 0, PG_EINPUT, PG_ENOTFOUND (no sample with the label) or PG_ENOMEM.
- */
-int pg_profile_diff_files(pg_profile_diff *out, const char *const *base_files,
-			  size_t nb, const char *const *new_files, size_t nn,
-			  const char *label_benchmark);
-
-/*
- * The same, plus the differential flame graph (gate/profile_svg.h) appended
- * to `svg` when it is not NULL (the caller owns the pg_buf and writes it
- * where it likes, e.g. pg_file_write_atomic()); `svg_title` is its header
- * line (NULL: "Differential flame graph"). `out` may be NULL when only
- * the SVG is wanted.
- */
-int pg_profile_diff_files_svg(pg_profile_diff *out, pg_buf *svg,
-			      const char *const *base_files, size_t nb,
-			      const char *const *new_files, size_t nn,
-			      const char *label_benchmark, const char *svg_title);
-
-/*
- * What the gate shows for one regressed benchmark: the same diff and SVG
- * (`out` and `svg` may each be NULL) of the samples whose label
- * "benchmark" is `benchmark`. Only when no sample on either side carries a
- * "benchmark" label at all (profiles of the whole run, from perf record)
- * are the whole profiles compared. When one side has labelled samples but
- * none of this benchmark: PG_ENOTFOUND "no baseline profile of this
- * benchmark" (or "no candidate profile ..."), never the other benchmarks'
- * samples in its place. Otherwise as pg_profile_diff_files_svg().
+ * What the gate shows for one regressed benchmark: read and merge the base
+ * files and the new files (several runs each) and diff them for the
+ * default sample type (cpu/nanoseconds when present), keeping the samples
+ * whose label "benchmark" is `benchmark`. Only when no sample on either
+ * side carries a "benchmark" label at all (profiles of the whole run, from
+ * perf record) are the whole profiles compared. When one side has
+ * labelled samples but none of this benchmark: PG_ENOTFOUND "no baseline
+ * profile of this benchmark" (or "no candidate profile ..."), never the
+ * other benchmarks' samples in its place.
+ *
+ * `out` (may be NULL when only the SVG is wanted) is overwritten (it need
+ * not be initialised); free it with pg_profile_diff_release(), also after
+ * a failure (it is then empty). out->funcs is sorted by growth_points,
+ * largest growth first: the "top growing functions" are the first entries
+ * whose growth_points is above the threshold (e.g. 2 points). When `svg`
+ * is not NULL the differential flame graph (gate/profile_svg.h) is
+ * appended to it (the caller owns the pg_buf and writes it where it
+ * likes, e.g. pg_file_write_atomic()); `svg_title` is its header line
+ * (NULL: "Differential flame graph").
+ * 0, PG_EINPUT (no file on a side, or see pg_profile_read_files()),
+ * PG_ENOTFOUND or PG_ENOMEM.
  */
 int pg_profile_diff_benchmark(pg_profile_diff *out, pg_buf *svg,
 			      const char *const *base_files, size_t nb,

@@ -137,9 +137,9 @@ static void test_read_files(void **state)
 	pg_profile_release(&p);
 }
 
-/* What the gate does for a regressed benchmark: top growing functions and
- * the SVG. */
-static void test_diff_files(void **state)
+/* What the gate does for a regressed benchmark: several runs a side
+ * merged, top growing functions and the SVG. */
+static void test_diff_benchmark_runs(void **state)
 {
 	dir *d = *state;
 	const char *base[2], *next[2];
@@ -150,7 +150,8 @@ static void test_diff_files(void **state)
 	base[1] = write_profile(d, run(100, 0, 300), "base2.pb.gz");
 	next[0] = write_profile(d, run(100, 30, 100), "new1.pb.gz");
 	next[1] = write_profile(d, run(100, 30, 100), "new2.pb.gz");
-	assert_int_equal(pg_profile_diff_files(&diff, base, 2, next, 2, "Hash/fnv1a-64K"), 0);
+	assert_int_equal(pg_profile_diff_benchmark(&diff, NULL, base, 2, next, 2,
+						   "Hash/fnv1a-64K", NULL), 0);
 	assert_int_equal(diff.base_total, 200);
 	assert_int_equal(diff.new_total, 260);
 	assert_string_equal(diff.funcs[0].name, "pg_example_injected_slowdown");
@@ -158,10 +159,10 @@ static void test_diff_files(void **state)
 	assert_string_equal(diff.funcs[diff.n - 1].name, "fnv1a");
 	pg_profile_diff_release(&diff);
 
-	/* all benchmarks together, with the SVG */
-	assert_int_equal(pg_profile_diff_files_svg(&diff, &svg, base, 2, next, 2, NULL,
-						   "Hash regressed"), 0);
-	assert_int_equal(diff.base_total, 600);
+	/* with the SVG */
+	assert_int_equal(pg_profile_diff_benchmark(&diff, &svg, base, 2, next, 2,
+						   "Hash/fnv1a-64K", "Hash regressed"), 0);
+	assert_int_equal(diff.base_total, 200);
 	assert_non_null(strstr(svg.ptr, "<svg "));
 	assert_non_null(strstr(svg.ptr, ">Hash regressed<"));
 	assert_non_null(strstr(svg.ptr, "<title>pg_example_injected_slowdown: "));
@@ -169,15 +170,20 @@ static void test_diff_files(void **state)
 	pg_buf_reset(&svg);
 
 	/* the SVG alone */
-	assert_int_equal(pg_profile_diff_files_svg(NULL, &svg, base, 1, next, 1, "Sort", NULL), 0);
+	assert_int_equal(pg_profile_diff_benchmark(NULL, &svg, base, 1, next, 1, "Sort", NULL), 0);
 	assert_non_null(strstr(svg.ptr, ">Differential flame graph<"));
 	assert_null(strstr(svg.ptr, "injected"));
 	pg_buf_release(&svg);
 
 	/* errors leave `out` empty */
-	assert_int_equal(pg_profile_diff_files(&diff, base, 0, next, 2, NULL), PG_EINPUT);
+	assert_int_equal(pg_profile_diff_benchmark(&diff, NULL, base, 0, next, 2, "Sort", NULL),
+			 PG_EINPUT);
 	assert_string_equal(pg_error_last(), "no base profile to compare");
-	assert_int_equal(pg_profile_diff_files(&diff, base, 2, next, 2, "Nope"), PG_ENOTFOUND);
+	assert_int_equal(diff.n, 0);
+	assert_null(diff.funcs);
+	assert_int_equal(pg_profile_diff_benchmark(&diff, NULL, base, 2, next, 2, "Nope", NULL),
+			 PG_ENOTFOUND);
+	assert_string_equal(pg_error_last(), "no baseline profile of this benchmark");
 	assert_int_equal(diff.n, 0);
 	assert_null(diff.funcs);
 	pg_profile_diff_release(&diff);
@@ -266,7 +272,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_read_files, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_diff_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_diff_benchmark_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_benchmark, setup, teardown),
 	};
 
