@@ -421,10 +421,14 @@ static int pick_target(pg_resolve_result *r, git_oid *tip, int *have_tip,
 		name = "main";
 		source = "default";
 	}
+	r->target_source = source;
+	/* checked before the "refs/heads/" is dropped here: the check drops
+	 * it itself, once */
+	if ((valid = pg_git_branch_name_valid(name)) < 0)
+		return valid;
 	if (!strncmp(name, "refs/heads/", 11))
 		name += 11;
-	r->target_source = source;
-	if (git_branch_name_is_valid(&valid, name) < 0 || !valid)
+	if (!valid)
 		return pg_error_set(PG_EINPUT, "invalid baseline branch name '%s' (from %s)",
 				    name, source);
 	if ((err = dup_str(&r->target_branch, name)) < 0)
