@@ -50,7 +50,7 @@ void pg_gate_auto_annotate(pg_decision_set *d, const pg_seq_state *s)
 		    r->mde_max_percent > row->threshold_percent && !row->cannot_guard) {
 			row->cannot_guard = 1;
 			row->decision = PG_DECISION_NOISE;
-			d->cannot_guard++;
 		}
 	}
+	pg_decision_set_count(d);
 }

@@ -4,7 +4,6 @@
 #include "common/error.h"
 #include "common/file.h"
 #include "gate/gate_confirm.h"
-#include "stats/decide_internal.h" /* pg_decide__count */
 #include "common/banned.h"
 
 void pg_confirm_merge_init(pg_confirm_merge *m)
@@ -27,16 +26,6 @@ int pg_confirm_is_suspect(const pg_decide_row *row)
 	return row->decision == PG_DECISION_REGRESSION || row->decision == PG_DECISION_DRIFT;
 }
 
-static const pg_decide_row *find_row(const pg_decision_set *d, const pg_decide_row *like)
-{
-	size_t i;
-
-	for (i = 0; d && i < d->nrows; i++)
-		if (pg_decide_row_matches(&d->rows[i], like))
-			return &d->rows[i];
-	return NULL;
-}
-
 int pg_confirm_merge_build(pg_confirm_merge *out, const pg_decision_set *first,
 			   const pg_decision_set *confirmation)
 {
@@ -56,7 +45,7 @@ int pg_confirm_merge_build(pg_confirm_merge *out, const pg_decision_set *first,
 		out->final.rows[i] = *row;
 		if (!pg_confirm_is_suspect(row))
 			continue;
-		if ((c = find_row(confirmation, row))) {
+		if ((c = pg_decision_set_find(confirmation, row))) {
 			out->final.rows[i] = *c;
 			out->confirmed[i] = 1;
 			out->nconfirmed++;
@@ -72,7 +61,7 @@ int pg_confirm_merge_build(pg_confirm_merge *out, const pg_decision_set *first,
 
 		if (c->decision != PG_DECISION_REGRESSION)
 			continue;
-		row = find_row(first, c);
+		row = pg_decision_set_find(first, c);
 		if (row && pg_confirm_is_suspect(row))
 			continue;
 		if ((err = pg_strv_pushf(&out->notes, &out->nnotes, "the confirmation found %s %s "
@@ -82,6 +71,6 @@ int pg_confirm_merge_build(pg_confirm_merge *out, const pg_decision_set *first,
 					 row ? pg_decision_name(row->decision) : "not measured")) < 0)
 			return err;
 	}
-	pg_decide__count(&out->final);
+	pg_decision_set_count(&out->final);
 	return 0;
 }

@@ -408,15 +408,10 @@ void pg_report_add_unpaired(pg_buf *out, const pg_report *r, size_t i)
 
 const pg_decide_row *pg_report_first_pass_row(const pg_report *r, size_t i)
 {
-	size_t k;
-
 	if (!r->first_pass || !r->confirmed || !r->decision || i >= r->decision->nrows ||
 	    !r->confirmed[i])
 		return NULL;
-	for (k = 0; k < r->first_pass->nrows; k++)
-		if (pg_decide_row_matches(&r->first_pass->rows[k], &r->decision->rows[i]))
-			return &r->first_pass->rows[k];
-	return NULL;
+	return pg_decision_set_find(r->first_pass, &r->decision->rows[i]);
 }
 
 int pg_report_add_first_pass(pg_buf *out, const pg_report *r, size_t i)

@@ -42,6 +42,16 @@ int pg_decide_row_matches(const pg_decide_row *a, const pg_decide_row *b)
 	       !strcmp(a->benchmark, b->benchmark) && !strcmp(a->unit, b->unit);
 }
 
+const pg_decide_row *pg_decision_set_find(const pg_decision_set *d, const pg_decide_row *like)
+{
+	size_t i;
+
+	for (i = 0; d && i < d->nrows; i++)
+		if (pg_decide_row_matches(&d->rows[i], like))
+			return &d->rows[i];
+	return NULL;
+}
+
 const char *pg_decision_name(pg_decision d)
 {
 	switch (d) {
@@ -798,7 +808,7 @@ int pg_decide__rule(pg_decide_row *r, const pg_decide_opts *o)
 	return 0;
 }
 
-void pg_decide__count(pg_decision_set *d)
+void pg_decision_set_count(pg_decision_set *d)
 {
 	size_t i;
 
@@ -945,7 +955,7 @@ int pg_decide(pg_decision_set *out, const pg_results *old, const pg_results *new
 	for (i = 0; i < out->nrows; i++)
 		if (w[i].tested)
 			pg_decide__reason(&out->rows[i], &w[i], out);
-	pg_decide__count(out);
+	pg_decision_set_count(out);
 
 cleanup:
 	if (err < 0)

@@ -251,6 +251,14 @@ void pg_decision_set_release(pg_decision_set *d); /* safe on NULL */
  * name is NULL. */
 int pg_decide_row_matches(const pg_decide_row *a, const pg_decide_row *b);
 
+/* The row of `d` (may be NULL) that matches `like`
+ * (pg_decide_row_matches), or NULL. */
+const pg_decide_row *pg_decision_set_find(const pg_decision_set *d, const pg_decide_row *like);
+
+/* Count the decisions of d->rows into d->regressions, improvements,
+ * drift_rows and cannot_guard (after rows were changed or merged). */
+void pg_decision_set_count(pg_decision_set *d);
+
 /* Lower or higher is better for a unit: higher for rates (a unit ending
  * in "/s", e.g. MB/s, B/s, items/s, ops/s), lower otherwise. */
 pg_direction pg_unit_direction(const char *unit);

@@ -118,8 +118,4 @@ void pg_decide__tested(pg_decide_row *r, pg_decide__work *w, const pg_decision_s
 void pg_decide__reason(pg_decide_row *r, const pg_decide__work *w,
 		       const pg_decision_set *d);
 
-/* Count the decisions of d->rows into d->regressions, improvements,
- * drift_rows and cannot_guard. */
-void pg_decide__count(pg_decision_set *d);
-
 #endif

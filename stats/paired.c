@@ -767,7 +767,7 @@ int pg_paired_decide(pg_paired_set *out, const pg_results *old, const pg_results
 		memcpy(tmp, r->reason, sizeof(tmp));
 		pg_decide__printf(r->reason, sizeof(r->reason), "paired: %s", tmp);
 	}
-	pg_decide__count(d);
+	pg_decision_set_count(d);
 
 	/* the unpaired view */
 	err = pg_decide(&out->unpaired, old, new, opts);
