@@ -152,8 +152,7 @@ expect_no_listing() {
 		run "$PERFGATE" baseline $cmd --store "$1" --project demo
 		expect_rc 3 "baseline $cmd on $2"
 		expect_err "^perfgate: list of '$1/v1/demo/(baselines/)?' failed: $3 \($NO_PROPFIND\)\$"
-		n=$(wc -l <"$TMP/err")
-		[ "$n" -eq 1 ] && ok "one line" || not_ok "$n lines on stderr"
+		expect_lines "$TMP/err" 1
 	done
 }
 for code in 405 501; do
