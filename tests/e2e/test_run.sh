@@ -214,7 +214,10 @@ if [ -n "$child" ]; then
 	done
 	if [ -s "$TMP/pgrep" ]; then
 		not_ok "the hung suite's child survived: $(ps -o pid,stat,args -p "$child")"
-		kill "$child"
+		# its sleep first (killing the sh -c wrapper alone would leave
+		# the sleep running, reparented); the wrapper may then be gone
+		pkill -P "$child"
+		kill "$child" 2>/dev/null
 	else
 		ok "no process left behind"
 	fi
