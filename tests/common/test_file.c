@@ -28,13 +28,24 @@ static void test_file_read_missing_names_file(void **state)
 	pg_buf_release(&b);
 }
 
+/* A scratch directory, removed by rm_dir. */
+static void make_dir(char *dir)
+{
+	assert_non_null(mkdtemp(dir));
+}
+
+static void rm_dir(const char *dir)
+{
+	assert_int_equal(pg_remove_tree(dir), 0);
+}
+
 static void test_file_write_atomic_roundtrip(void **state)
 {
 	char dir[] = "/tmp/pg-test-XXXXXX";
 	pg_buf path = PG_BUF_INIT, got = PG_BUF_INIT;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	make_dir(dir);
 	pg_buf_addf(&path, "%s/a/b/c", dir);
 	assert_int_equal(pg_mkdir_p(path.ptr, 0755), 0);
 	pg_buf_adds(&path, "/f.txt");
@@ -46,22 +57,9 @@ static void test_file_write_atomic_roundtrip(void **state)
 	pg_buf_addf(&path, "%s/missing/f.txt", dir);
 	assert_int_equal(pg_file_write_atomic(path.ptr, "x", 1), PG_EINFRA);
 	assert_non_null(strstr(pg_error_last(), "missing/f.txt"));
-	pg_buf_reset(&path);
-	pg_buf_addf(&path, "rm -rf '%s'", dir);
-	assert_int_equal(system(path.ptr), 0);
+	rm_dir(dir);
 	pg_buf_release(&path);
 	pg_buf_release(&got);
-}
-
-/* A scratch directory, removed by rm_dir. */
-static void make_dir(char *dir)
-{
-	assert_non_null(mkdtemp(dir));
-}
-
-static void rm_dir(const char *dir)
-{
-	assert_int_equal(pg_remove_tree(dir), 0);
 }
 
 /* Writing through a symbolic link replaces the file it names and keeps
