@@ -17,6 +17,37 @@ expect_json() { # expect_json FILE EXPR WANT what
 	got=$(json "$1" "$2" 2>&1)
 	if [ "$got" = "$3" ]; then ok "$4: $2 = $3"; else not_ok "$4: $2 is '$got', want '$3'"; fi
 }
+# expect_same_set [-x NAME] SET COPY what: the --artifacts-dir COPY holds
+# the files of the stored set SET (a store's upload folder, its
+# manifest.json and the file NAME that is not copied aside), at least one,
+# no more, no fewer, each byte for byte the same. SET may be a glob, left
+# unquoted: it must match one folder. Leaves the list of files
+# (./results.txt, ...) in $set_files for the caller's own checks.
+expect_same_set() {
+	set_files=''
+	_x=manifest.json
+	if [ "$1" = -x ]; then _x=$2; shift 2; fi
+	if [ $# -ne 3 ]; then
+		for _what; do :; done # the last argument
+		not_ok "$_what: not one stored set: $*"
+		return
+	fi
+	set_files=$(cd "$1" 2>/dev/null && find . -type f ! -name manifest.json ! -name "$_x" | sort)
+	_copy=$(cd "$2" 2>/dev/null && find . -type f | sort)
+	if [ -z "$set_files" ] || [ "$_copy" != "$set_files" ]; then
+		not_ok "$3: stored $(echo "$set_files" | tr '\n' ' ')in '$1'; copy: $(echo "$_copy" | tr '\n' ' ')"
+		return
+	fi
+	ok "$3: the same files as stored: $(echo "$set_files" | tr '\n' ' ')"
+	_differ=
+	while read -r _f; do
+		cmp -s "$1/$_f" "$2/$_f" || _differ="$_differ $_f"
+	done <<EOF
+$set_files
+EOF
+	[ -z "$_differ" ] && ok "$3: every file byte for byte as stored" ||
+		not_ok "$3: other bytes than stored:$_differ"
+}
 
 REPO=$TMP/repo
 git init -q -b main "$REPO"
@@ -63,12 +94,10 @@ expect_out "^perfgate: refs/main now points to $C1$"
 # set (in a store of its own, so that main's baseline stays the one above)
 run pg baseline refresh -q -n 2 --store "$TMP/rfci-store" --artifacts-dir "$TMP/refresh-ci" -- "$SUITE"
 expect_rc 0 "baseline refresh --artifacts-dir"
-up=$(cd "$TMP"/rfci-store/v1/repo/baselines/"$C1"/u*/ && find . -type f ! -name manifest.json | sort)
-ci=$(cd "$TMP/refresh-ci" 2>/dev/null && find . -type f | sort)
-[ "$up" = ./results.txt ] && [ "$ci" = "$up" ] &&
-	cmp -s "$TMP/refresh-ci/results.txt" "$TMP"/rfci-store/v1/repo/baselines/"$C1"/u*/results.txt &&
-	ok "refresh --artifacts-dir holds what was pushed: $(echo $ci)" ||
-	not_ok "refresh: pushed $(echo $up); --artifacts-dir: $(echo $ci)"
+expect_same_set "$TMP"/rfci-store/v1/repo/baselines/"$C1"/u*/ "$TMP/refresh-ci" \
+	"refresh --artifacts-dir holds what was pushed"
+[ "$set_files" = ./results.txt ] && ok "refresh pushed the results alone" ||
+	not_ok "refresh pushed: $(echo "$set_files" | tr '\n' ' ')"
 
 # --- a feature branch: unchanged passes, against the merge base
 git checkout -q -b feature
@@ -406,13 +435,14 @@ SEEDED_SHIFT=Encode=20 SEEDED_RUN_CONFIG=seed run pg gate -q -n 3 --shard 1/2 --
 expect_rc 0 "shard 1/2"
 expect_out "^perfgate: shard 1 of 2 \\([0-9]+ benchmarks?\\) uploaded to "
 # expect_shard_copy K DIR: DIR holds shard K of 2's results, as uploaded
+# (the shard's shard.json goes to the store only)
 expect_shard_copy() {
-	set -- "$1" "$2" "$(ls "$REPO"/.perfgate/store/v1/repo/runs/*/4242-shard-"$1"-of-2/u*/results.txt 2>/dev/null)"
-	n=$(grep -c '^Benchmark' "$3" 2>/dev/null)
-	[ -s "$3" ] && [ "$n" -gt 0 ] && cmp -s "$2/results.txt" "$3" &&
-		[ "$(cd "$2" && find . -type f)" = ./results.txt ] &&
+	expect_same_set -x shard.json "$REPO"/.perfgate/store/v1/repo/runs/*/4242-shard-"$1"-of-2/u*/ "$2" \
+		"shard $1's --artifacts-dir"
+	n=$(grep -c '^Benchmark' "$2/results.txt" 2>/dev/null)
+	[ "$set_files" = ./results.txt ] && [ "$n" -gt 0 ] &&
 		ok "shard $1's --artifacts-dir: its uploaded results.txt ($n lines)" ||
-		not_ok "shard $1's --artifacts-dir: $(cd "$2" 2>&1 && find . -type f); uploaded: '$3'"
+		not_ok "shard $1's --artifacts-dir: $(echo "$set_files" | tr '\n' ' ')($n benchmark lines)"
 }
 expect_shard_copy 1 "$TMP/shard1-ci"
 expect_run_seeds "$TMP/shard1-ci/results.txt" 3 "shard 1's --artifacts-dir copy"
@@ -450,12 +480,10 @@ expect_rc 0 "baseline refresh with the example suite"
 expect_out "\\(results and 2 profiles\\)$"
 # upload.artifacts_dir: the copy of what was pushed, profiles included
 # (upload.profiles chooses a gate run's uploads, not a baseline's)
-up=$(cd "$TMP"/real-store/v1/repo/baselines/*/u*/ && find . -type f ! -name manifest.json | sort)
-ci=$(cd "$TMP/real-base-ci" 2>/dev/null && find . -type f | sort)
-[ -n "$up" ] && [ "$ci" = "$up" ] && [ -s "$TMP/real-base-ci/profiles/Hash-fnv1a-64K.pb.gz" ] &&
-	cmp -s "$TMP/real-base-ci/profiles/Hash-fnv1a-64K.pb.gz" "$TMP"/real-store/v1/repo/baselines/*/u*/profiles/Hash-fnv1a-64K.pb.gz &&
-	ok "refresh's upload.artifacts_dir holds what was pushed: $(echo $ci)" ||
-	not_ok "refresh: pushed $(echo $up); upload.artifacts_dir: $(echo $ci)"
+expect_same_set "$TMP"/real-store/v1/repo/baselines/*/u*/ "$TMP/real-base-ci" \
+	"refresh's upload.artifacts_dir holds what was pushed"
+[ -s "$TMP/real-base-ci/profiles/Hash-fnv1a-64K.pb.gz" ] &&
+	ok "refresh's upload.artifacts_dir: the profile of Hash" || not_ok "refresh's upload.artifacts_dir: no profile of Hash"
 git checkout -q -b real
 commit seven >/dev/null
 PG_EXAMPLE_SLOWDOWN=200 run pg gate -q -n 3 --measure callgrind --store "$TMP/real-store" \
@@ -486,10 +514,7 @@ ls "$TMP"/real-store/v1/repo/runs/*/*/u*/profiles/Hash-fnv1a-64K.pb.gz >/dev/nul
 	ok "the candidate's profiles were uploaded" || not_ok "no uploaded profiles"
 # ... and the CI job's copy has the same set: results, reports, profiles and
 # the flame graph, under the names they have in the store
-up=$(cd "$TMP"/real-store/v1/repo/runs/*/*/u*/ && find . -type f ! -name manifest.json | sort)
-ci=$(cd "$TMP/real-ci" && find . -type f | sort)
-[ -n "$up" ] && [ "$up" = "$ci" ] && ok "--artifacts-dir holds what was uploaded: $(echo $ci)" ||
-	not_ok "uploaded: $(echo $up); --artifacts-dir: $(echo $ci)"
+expect_same_set "$TMP"/real-store/v1/repo/runs/*/*/u*/ "$TMP/real-ci" "--artifacts-dir holds what was uploaded"
 for f in results.txt report.json profiles/Hash-fnv1a-64K.pb.gz profiles/diff-Hash-fnv1a-64K.svg; do
 	[ -s "$TMP/real-ci/$f" ] && ok "--artifacts-dir: $f" || not_ok "--artifacts-dir: no $f"
 done
