@@ -383,6 +383,8 @@ expect_json "$R" "$(inst perf-baseline)['artifacts']['expire_in']" "30 days" "ba
 expect_json "$R" "sorted($(inst perf-baseline)['artifacts']['reports'])" "['metrics']" "perf-baseline's metrics report"
 expect_json "$R" "[f for f in $(inst perf-baseline)['artifacts']['paths']['perfgate-reports/'] if f.startswith('perfgate-reports/artifacts/')]" \
 	"['perfgate-reports/artifacts/results.txt']" "perf-baseline's artifacts hold its --artifacts-dir"
+expect_json "$R" "sorted(f for f in $(inst perf-baseline)['artifacts']['paths']['perfgate-reports/'] if f.endswith('results.txt'))" \
+	"['perfgate-reports/artifacts/results.txt']" "perf-baseline's artifacts hold the results once"
 BM=$TMP/gl/push-main/perf-baseline/widgets/perfgate-reports/metrics.txt
 m=$(metrics "$BM" 2>&1)
 case " $m " in
